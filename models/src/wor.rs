@@ -1,0 +1,582 @@
+//! # The write-once register (WOR) as single-shot Paxos
+//!
+//! A WOR holds one value, forever. WormSpace builds it from 2F+1 *acceptors* (wormservers),
+//! each keeping two durable fields, and a client library that runs the two phases of Paxos as
+//! the register's API:
+//!
+//! - **capture** (phase 1). The client picks a ballot `(round, client)`, larger than any it has
+//!   used or seen, and sends `Prepare(ballot)`. An acceptor whose promise is not higher promises
+//!   the ballot, persists the promise, and answers `Promise(ballot, accepted)` with the proposal
+//!   it last accepted, if any; otherwise it answers `Nack(ballot, promised)`. A quorum of
+//!   promises is a capture: until someone captures with a higher ballot, this client alone can
+//!   write. A nack means the capture was stolen; the client retries with a higher round while
+//!   it has attempts left (fast-forwarding past the ballot it was shown).
+//! - **write** (phase 2). With a capture, the client sends `Accept(ballot, value)`. The value is
+//!   *not* free: if any promise in the quorum reported an accepted proposal, the client must
+//!   write the value of the highest-ballot one, finishing whatever an earlier writer started;
+//!   the caller learns which value won. An acceptor accepts unless it promised a higher ballot
+//!   (then it nacks), persisting before it answers. A quorum of `Accepted` means the value is
+//!   chosen. A nack means the capture was stolen mid-write: the outcome is *unknown*, because
+//!   the proposal may already sit on some acceptors and a later capturer will finish it.
+//! - **read**. The client asks a quorum for their accepted proposals (`Read`, which changes
+//!   nothing). If the quorum agrees on one proposal, or on nothing, that is the answer. If it
+//!   sees a value accepted by fewer than a quorum, the read cannot tell whether it was chosen,
+//!   so it *completes* it: a capture and a write of the highest proposal it finds, with its own
+//!   ballot, before returning it.
+//!
+//! Clients are *writers*, which capture and then write (retrying the capture while they have
+//! attempts left), and *readers*, which read once, concurrently with the writers: a read that
+//! meets a half-written register is the interesting case. Client `c` is named by the letter
+//! `'A' + c`, which is also the value a writer proposes. Acceptors keep promise and accepted proposal in stateright's actor `Storage`, so
+//! crashes and restarts lose only what was not persisted.
+//!
+//! ## Invariants
+//!
+//! - An acceptor never accepts below its promise, and its promise and accepted ballot never
+//!   go down, across crashes too.
+//! - All proposals at ballots at or above the one at which a value was chosen carry that
+//!   value (the heart of Paxos, owed to the "highest accepted value" rule). Hence
+//!   *agreement*: no two clients are ever told different values; and *stability*: once a value
+//!   is returned, every later read returns it.
+//! - The client-visible history of capture / write / read is linearizable against the
+//!   sequential object in [`spec`], and the protocol refines that object (see [`model`]).
+
+pub mod model;
+pub mod spec;
+mod symmetry;
+
+use serde::Serialize;
+use spec::WorRet;
+pub use spec::{Ballot, Value};
+use stateright::actor::{Actor, Id, Out};
+use std::borrow::Cow;
+use std::fmt;
+
+pub use model::{WorBug, WorConfig};
+
+/// An accepted proposal: the ballot it was accepted at, and its value.
+pub type Proposal = (Ballot, Value);
+
+/// The messages between clients and acceptors. Every message names the ballot it belongs to,
+/// so a client can ignore stale replies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum WorMsg {
+    /// Capture, phase 1a: "promise to ignore ballots below this one".
+    Prepare(Ballot),
+    /// Phase 1b: the promise, with the acceptor's last accepted proposal.
+    Promise(Ballot, Option<Proposal>),
+    /// Write, phase 2a.
+    Accept(Ballot, Value),
+    /// Phase 2b.
+    Accepted(Ballot),
+    /// The acceptor promised the second, higher ballot: the capture was stolen.
+    Nack(Ballot, Ballot),
+    /// Read: report your accepted proposal.
+    Read(Ballot),
+    ReadReply(Ballot, Option<Proposal>),
+}
+
+/// A set of acceptors (by index), for counting quorums.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct AcceptorSet(pub u8);
+
+impl AcceptorSet {
+    /// Adds acceptor `i`; false if it was already there.
+    pub fn insert(&mut self, i: usize) -> bool {
+        let new = self.0 & (1 << i) == 0;
+        self.0 |= 1 << i;
+        new
+    }
+
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn contains(self, i: usize) -> bool {
+        self.0 & (1 << i) != 0
+    }
+
+    /// The set with acceptor `i` added.
+    pub fn with(mut self, i: usize) -> Self {
+        self.insert(i);
+        self
+    }
+
+    /// The same set after renaming acceptor `i` to `perm[i]`.
+    pub fn permute(self, perm: &[usize]) -> Self {
+        let mut out = AcceptorSet::default();
+        for (i, &j) in perm.iter().enumerate() {
+            if self.0 & (1 << i) != 0 {
+                out.insert(j);
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Debug for AcceptorSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set()
+            .entries((0..8).filter(|i| self.0 & (1 << i) != 0))
+            .finish()
+    }
+}
+
+/// An acceptor's state. All of it is durable: it is saved before every reply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct AcceptorState {
+    pub promised: Ballot,
+    pub accepted: Option<Proposal>,
+}
+
+/// Where a client is in its capture, write, read sequence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Phase {
+    Capture {
+        ballot: Ballot,
+        promises: AcceptorSet,
+        highest: Option<Proposal>,
+    },
+    Write {
+        ballot: Ballot,
+        value: Value,
+        accepts: AcceptorSet,
+    },
+    Read {
+        ballot: Ballot,
+        replies: AcceptorSet,
+        highest: Option<Proposal>,
+        /// Every reply so far equals `highest`.
+        unanimous: bool,
+    },
+    /// The read saw a value on fewer than a quorum and completes it: phase 1 ...
+    CompletePrepare {
+        ballot: Ballot,
+        promises: AcceptorSet,
+        highest: Option<Proposal>,
+        /// The value the read saw, to write if phase 1 finds nothing accepted.
+        seen: Value,
+    },
+    /// ... and phase 2.
+    CompleteAccept {
+        ballot: Ballot,
+        value: Value,
+        accepts: AcceptorSet,
+    },
+    Done,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ClientState {
+    /// The highest round this client has used, or seen in a nack.
+    pub round: u8,
+    pub captures_left: u8,
+    pub phase: Phase,
+    /// What each finished operation returned, in order.
+    pub results: Vec<WorRet>,
+}
+
+impl ClientState {
+    /// Would delivering `msg` from acceptor `from` change this client, now or ever? A client
+    /// only listens to replies for its current ballot and phase, from acceptors it has not
+    /// heard from yet; its phases and ballots never go back, so a reply it ignores now stays
+    /// ignored. The model drops such dead replies from the network.
+    pub fn awaits(&self, from: usize, msg: &WorMsg) -> bool {
+        match (self.phase, *msg) {
+            (
+                Phase::Capture {
+                    ballot, promises, ..
+                }
+                | Phase::CompletePrepare {
+                    ballot, promises, ..
+                },
+                WorMsg::Promise(b, _),
+            ) => b == ballot && !promises.contains(from),
+            (
+                Phase::Write {
+                    ballot, accepts, ..
+                }
+                | Phase::CompleteAccept {
+                    ballot, accepts, ..
+                },
+                WorMsg::Accepted(b),
+            ) => b == ballot && !accepts.contains(from),
+            (
+                Phase::Capture { ballot, .. }
+                | Phase::Write { ballot, .. }
+                | Phase::CompletePrepare { ballot, .. }
+                | Phase::CompleteAccept { ballot, .. },
+                WorMsg::Nack(b, _),
+            ) => b == ballot,
+            (
+                Phase::Read {
+                    ballot, replies, ..
+                },
+                WorMsg::ReadReply(b, _),
+            ) => b == ballot && !replies.contains(from),
+            _ => false,
+        }
+    }
+
+    /// The operation in flight, as the history records it.
+    pub fn current_op(&self) -> Option<spec::WorOp> {
+        use spec::WorOp;
+        match self.phase {
+            Phase::Capture { .. } => Some(WorOp::Capture),
+            Phase::Write { ballot, value, .. } => Some(WorOp::Write(ballot, value)),
+            Phase::Read { .. } | Phase::CompletePrepare { .. } | Phase::CompleteAccept { .. } => {
+                Some(WorOp::Read)
+            }
+            Phase::Done => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum WorState {
+    Acceptor(AcceptorState),
+    Client(ClientState),
+}
+
+/// What a client does: a writer captures, then writes its letter; a reader reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Writer,
+    Reader,
+}
+
+/// The actors of the model: acceptors take ids `0..n`, clients the ids after them.
+#[derive(Clone, Debug)]
+pub enum WorActor {
+    Acceptor {
+        bug: Option<WorBug>,
+    },
+    Client {
+        index: u8,
+        acceptors: usize,
+        role: Role,
+        quorum: usize,
+        captures: u8,
+        bug: Option<WorBug>,
+    },
+}
+
+impl Actor for WorActor {
+    type Msg = WorMsg;
+    type State = WorState;
+    type Timer = ();
+    type Random = ();
+    type Storage = AcceptorState;
+
+    fn name(&self) -> String {
+        match self {
+            WorActor::Acceptor { .. } => "Acceptor".into(),
+            WorActor::Client { index, role, .. } => format!("{role:?} {}", client_value(*index)),
+        }
+    }
+
+    fn on_start(&self, _id: Id, storage: &Option<AcceptorState>, o: &mut Out<Self>) -> WorState {
+        match self {
+            // A restarted acceptor has exactly what it persisted.
+            WorActor::Acceptor { .. } => WorState::Acceptor(storage.unwrap_or_default()),
+            WorActor::Client { captures, role, .. } => {
+                let mut state = ClientState {
+                    round: 0,
+                    captures_left: *captures,
+                    phase: Phase::Done,
+                    results: Vec::new(),
+                };
+                match role {
+                    Role::Writer => self.start_capture(&mut state, o),
+                    Role::Reader => self.start_read(&mut state, o),
+                }
+                WorState::Client(state)
+            }
+        }
+    }
+
+    fn on_msg(&self, _id: Id, state: &mut Cow<WorState>, src: Id, msg: WorMsg, o: &mut Out<Self>) {
+        match (self, &**state) {
+            (WorActor::Acceptor { bug }, WorState::Acceptor(acceptor)) => {
+                if let Some(next) = acceptor_step(*bug, acceptor, src, msg, o) {
+                    *state.to_mut() = WorState::Acceptor(next);
+                }
+            }
+            (WorActor::Client { .. }, WorState::Client(client)) => {
+                let mut next = client.clone();
+                self.client_step(&mut next, usize::from(src), msg, o);
+                if next != *client {
+                    *state.to_mut() = WorState::Client(next);
+                }
+            }
+            _ => unreachable!("actor and state kinds always match"),
+        }
+    }
+}
+
+/// The letter client `index` proposes.
+pub fn client_value(index: u8) -> Value {
+    (b'A' + index) as char
+}
+
+/// One acceptor step: the new state if it changed. Replies go to `o`; every change is saved
+/// to storage in the same step, i.e. before the reply leaves (except under `forget-promise`).
+fn acceptor_step(
+    bug: Option<WorBug>,
+    s: &AcceptorState,
+    src: Id,
+    msg: WorMsg,
+    o: &mut Out<WorActor>,
+) -> Option<AcceptorState> {
+    match msg {
+        WorMsg::Prepare(b) if b >= s.promised => {
+            let next = AcceptorState { promised: b, ..*s };
+            if bug != Some(WorBug::ForgetPromise) {
+                o.save(next);
+            }
+            o.send(src, WorMsg::Promise(b, s.accepted));
+            Some(next)
+        }
+        WorMsg::Accept(b, v) if b >= s.promised || bug == Some(WorBug::AcceptLowerBallot) => {
+            let next = AcceptorState {
+                promised: b.max(s.promised),
+                accepted: Some((b, v)),
+            };
+            o.save(next);
+            o.send(src, WorMsg::Accepted(b));
+            Some(next)
+        }
+        WorMsg::Prepare(b) | WorMsg::Accept(b, _) => {
+            o.send(src, WorMsg::Nack(b, s.promised));
+            None
+        }
+        WorMsg::Read(b) => {
+            o.send(src, WorMsg::ReadReply(b, s.accepted));
+            None
+        }
+        WorMsg::Promise(..) | WorMsg::Accepted(_) | WorMsg::Nack(..) | WorMsg::ReadReply(..) => {
+            None
+        }
+    }
+}
+
+impl WorActor {
+    fn acceptor_ids(&self) -> Vec<Id> {
+        match self {
+            WorActor::Client { acceptors, .. } => (0..*acceptors).map(Id::from).collect(),
+            WorActor::Acceptor { .. } => Vec::new(),
+        }
+    }
+
+    /// Starts (or restarts) `capture` with a fresh ballot.
+    fn start_capture(&self, s: &mut ClientState, o: &mut Out<Self>) {
+        let WorActor::Client { index, .. } = self else {
+            return;
+        };
+        s.round += 1;
+        s.captures_left -= 1;
+        let ballot = Ballot::new(s.round, *index);
+        s.phase = Phase::Capture {
+            ballot,
+            promises: AcceptorSet::default(),
+            highest: None,
+        };
+        o.broadcast(&self.acceptor_ids(), &WorMsg::Prepare(ballot));
+    }
+
+    /// Starts `read`. Its ballot tags the replies, and is the ballot of a completion if the
+    /// read needs one.
+    fn start_read(&self, s: &mut ClientState, o: &mut Out<Self>) {
+        let WorActor::Client { index, .. } = self else {
+            return;
+        };
+        s.round += 1;
+        let ballot = Ballot::new(s.round, *index);
+        s.phase = Phase::Read {
+            ballot,
+            replies: AcceptorSet::default(),
+            highest: None,
+            unanimous: true,
+        };
+        o.broadcast(&self.acceptor_ids(), &WorMsg::Read(ballot));
+    }
+
+    /// Ends the client's last operation. Its counters no longer matter, so they are cleared
+    /// (which merges states that differ only in them).
+    fn finish(s: &mut ClientState, ret: WorRet) {
+        s.results.push(ret);
+        s.phase = Phase::Done;
+        s.round = 0;
+        s.captures_left = 0;
+    }
+
+    /// One client step on a reply from acceptor `from`. Replies for other ballots are stale
+    /// and ignored.
+    fn client_step(&self, s: &mut ClientState, from: usize, msg: WorMsg, o: &mut Out<Self>) {
+        let WorActor::Client {
+            index, quorum, bug, ..
+        } = self
+        else {
+            return;
+        };
+        let quorum = *quorum;
+        match (s.phase, msg) {
+            (
+                Phase::Capture {
+                    ballot,
+                    promises,
+                    highest,
+                },
+                WorMsg::Promise(b, accepted),
+            ) if b == ballot && !promises.contains(from) => {
+                let promises = promises.with(from);
+                let highest = highest.max(accepted);
+                if promises.len() < quorum {
+                    s.phase = Phase::Capture {
+                        ballot,
+                        promises,
+                        highest,
+                    };
+                    return;
+                }
+                s.results.push(WorRet::Captured(ballot));
+                // Finish the highest accepted proposal, if any: the rule that keeps Paxos safe.
+                let value = match (bug, highest) {
+                    (Some(WorBug::IgnoreAcceptedValue), _) | (_, None) => client_value(*index),
+                    (_, Some((_, v))) => v,
+                };
+                s.phase = Phase::Write {
+                    ballot,
+                    value,
+                    accepts: AcceptorSet::default(),
+                };
+                o.broadcast(&self.acceptor_ids(), &WorMsg::Accept(ballot, value));
+            }
+            (Phase::Capture { ballot, .. }, WorMsg::Nack(b, promised)) if b == ballot => {
+                s.round = s.round.max(promised.round);
+                if s.captures_left > 0 {
+                    self.start_capture(s, o);
+                } else {
+                    Self::finish(s, WorRet::CaptureFailed);
+                }
+            }
+            (
+                Phase::Write {
+                    ballot,
+                    value,
+                    accepts,
+                },
+                WorMsg::Accepted(b),
+            ) if b == ballot && !accepts.contains(from) => {
+                let accepts = accepts.with(from);
+                if accepts.len() < quorum {
+                    s.phase = Phase::Write {
+                        ballot,
+                        value,
+                        accepts,
+                    };
+                    return;
+                }
+                Self::finish(s, WorRet::Written(value));
+            }
+            (Phase::Write { ballot, value, .. }, WorMsg::Nack(b, _)) if b == ballot => {
+                Self::finish(s, WorRet::Unknown(value));
+            }
+            (
+                Phase::Read {
+                    ballot,
+                    replies,
+                    highest,
+                    unanimous,
+                },
+                WorMsg::ReadReply(b, accepted),
+            ) if b == ballot && !replies.contains(from) => {
+                let replies = replies.with(from);
+                let unanimous = replies.len() == 1 || (unanimous && accepted == highest);
+                let highest = highest.max(accepted);
+                if replies.len() < quorum {
+                    s.phase = Phase::Read {
+                        ballot,
+                        replies,
+                        highest,
+                        unanimous,
+                    };
+                    return;
+                }
+                match highest {
+                    // A quorum agrees: this proposal (or nothing) is chosen.
+                    _ if unanimous => Self::finish(s, WorRet::ReadValue(highest.map(|p| p.1))),
+                    Some((_, v)) if *bug == Some(WorBug::ReadNoComplete) => {
+                        Self::finish(s, WorRet::ReadValue(Some(v)))
+                    }
+                    Some((_, seen)) => {
+                        s.phase = Phase::CompletePrepare {
+                            ballot,
+                            promises: AcceptorSet::default(),
+                            highest: None,
+                            seen,
+                        };
+                        o.broadcast(&self.acceptor_ids(), &WorMsg::Prepare(ballot));
+                    }
+                    None => unreachable!("replies that are not unanimous include a proposal"),
+                }
+            }
+            (
+                Phase::CompletePrepare {
+                    ballot,
+                    promises,
+                    highest,
+                    seen,
+                },
+                WorMsg::Promise(b, accepted),
+            ) if b == ballot && !promises.contains(from) => {
+                let promises = promises.with(from);
+                let highest = highest.max(accepted);
+                if promises.len() < quorum {
+                    s.phase = Phase::CompletePrepare {
+                        ballot,
+                        promises,
+                        highest,
+                        seen,
+                    };
+                    return;
+                }
+                let value = highest.map_or(seen, |p| p.1);
+                s.phase = Phase::CompleteAccept {
+                    ballot,
+                    value,
+                    accepts: AcceptorSet::default(),
+                };
+                o.broadcast(&self.acceptor_ids(), &WorMsg::Accept(ballot, value));
+            }
+            (
+                Phase::CompleteAccept {
+                    ballot,
+                    value,
+                    accepts,
+                },
+                WorMsg::Accepted(b),
+            ) if b == ballot && !accepts.contains(from) => {
+                let accepts = accepts.with(from);
+                if accepts.len() < quorum {
+                    s.phase = Phase::CompleteAccept {
+                        ballot,
+                        value,
+                        accepts,
+                    };
+                    return;
+                }
+                Self::finish(s, WorRet::ReadValue(Some(value)));
+            }
+            (
+                Phase::CompletePrepare { ballot, .. } | Phase::CompleteAccept { ballot, .. },
+                WorMsg::Nack(b, _),
+            ) if b == ballot => Self::finish(s, WorRet::ReadFailed),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,527 @@
+//! The WOR model: configuration, named bugs, the client-visible history, the properties, and
+//! the refinement into the abstract spec.
+//!
+//! The protocol state is stateright's actor system. On top of it this module keeps a history
+//! (an auxiliary variable, as in TLA+): the capture / write / read invocations and returns
+//! seen so far, for the linearizability, agreement and stability properties, and the ghost
+//! record of every acceptor's votes, from which "a value is chosen" (a majority accepted one
+//! proposal) is defined. Acceptors overwrite their accepted proposal, so chosen-ness cannot
+//! be read off their current state alone; TLA+'s Paxos keeps every message for the same reason.
+//!
+//! The abstraction into [`WorObject`]: `latest` is the highest ballot that a majority has
+//! promised (no lower ballot can be chosen any more), `value` is the chosen value, and
+//! `pending` the values some acceptor has voted for (writes that may take effect).
+
+use super::spec::{Domain, WorObject, WorOp, WorRet};
+use super::{
+    client_value, AcceptorSet, AcceptorState, Ballot, Proposal, Role, Value, WorActor, WorMsg,
+    WorState,
+};
+use crate::network::NetworkKind;
+use stateright::actor::{ActorModel, ActorModelAction, ActorModelState, Id, LossyNetwork, Network};
+use stateright::semantics::{ConsistencyTester, LinearizabilityTester};
+use stateright::{Model, Path, Property};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use worm_refinement::{Refined, Refinement, SpecModel};
+
+/// The classic mistakes of single-shot Paxos, each switched on by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WorBug {
+    /// The acceptor does not persist its promise: a crash forgets it.
+    ForgetPromise,
+    /// The acceptor accepts a proposal below its promise.
+    AcceptLowerBallot,
+    /// A capturer writes its own value instead of the highest accepted one.
+    IgnoreAcceptedValue,
+    /// Quorums of n/2 (rounded down) acceptors, which need not intersect.
+    MinorityQuorum,
+    /// A read returns a value seen on fewer than a quorum without completing it.
+    ReadNoComplete,
+}
+
+impl WorBug {
+    pub const ALL: [WorBug; 5] = [
+        Self::ForgetPromise,
+        Self::AcceptLowerBallot,
+        Self::IgnoreAcceptedValue,
+        Self::MinorityQuorum,
+        Self::ReadNoComplete,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ForgetPromise => "forget-promise",
+            Self::AcceptLowerBallot => "accept-lower-ballot",
+            Self::IgnoreAcceptedValue => "ignore-accepted-value",
+            Self::MinorityQuorum => "minority-quorum",
+            Self::ReadNoComplete => "read-no-complete",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::ForgetPromise => "the promise is not durable across a crash",
+            Self::AcceptLowerBallot => "an acceptor accepts a ballot below its promise",
+            Self::IgnoreAcceptedValue => {
+                "a new capturer writes its own value instead of the highest accepted one"
+            }
+            Self::MinorityQuorum => "quorums of n/2 acceptors, which need not intersect",
+            Self::ReadNoComplete => {
+                "a read returns a value seen on fewer than a quorum without completing it"
+            }
+        }
+    }
+
+    /// The configuration in which the checker looks for the bug: the defaults, plus a crash
+    /// where the bug needs one, and for `read-no-complete` a reader on the ordered network
+    /// (which has fewer interleavings, so breadth-first search reaches the counterexample
+    /// after a million states rather than three and a half).
+    pub fn config(self) -> WorConfig {
+        let read = self == Self::ReadNoComplete;
+        WorConfig {
+            crashes: usize::from(self == Self::ForgetPromise),
+            readers: usize::from(read),
+            network: if read {
+                NetworkKind::Ordered
+            } else {
+                NetworkKind::Unordered
+            },
+            bug: Some(self),
+            ..WorConfig::default()
+        }
+    }
+}
+
+impl fmt::Display for WorBug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for WorBug {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(|b| b.name()).collect();
+                format!(
+                    "unknown WOR bug {s:?} (expected one of: {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// The size and environment of a WOR model.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WorConfig {
+    pub acceptors: usize,
+    /// Writers: clients that capture, then write.
+    pub clients: usize,
+    /// Clients that read once.
+    pub readers: usize,
+    /// Capture attempts per client (each nack uses one).
+    pub captures: u8,
+    /// How many acceptors may be down at once.
+    pub crashes: usize,
+    pub network: NetworkKind,
+    pub lossy: bool,
+    pub bug: Option<WorBug>,
+}
+
+impl Default for WorConfig {
+    fn default() -> Self {
+        WorConfig {
+            acceptors: 3,
+            clients: 2,
+            readers: 0,
+            captures: 1,
+            crashes: 0,
+            network: NetworkKind::Unordered,
+            lossy: false,
+            bug: None,
+        }
+    }
+}
+
+impl WorConfig {
+    /// Rejects configurations the model cannot represent, naming the bad value.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(2..=7).contains(&self.acceptors) {
+            return Err(format!("acceptors must be 2 to 7, not {}", self.acceptors));
+        }
+        if !(1..=4).contains(&self.clients) {
+            return Err(format!("clients must be 1 to 4, not {}", self.clients));
+        }
+        if self.readers > 2 {
+            return Err(format!("readers must be 0 to 2, not {}", self.readers));
+        }
+        if !(1..=3).contains(&self.captures) {
+            return Err(format!("captures must be 1 to 3, not {}", self.captures));
+        }
+        if self.crashes > self.acceptors {
+            return Err(format!(
+                "crashes must be at most the number of acceptors ({}), not {}",
+                self.acceptors, self.crashes
+            ));
+        }
+        Ok(())
+    }
+
+    /// A majority of the acceptors: the quorum that makes Paxos safe.
+    pub fn majority(&self) -> usize {
+        self.acceptors / 2 + 1
+    }
+
+    /// The quorum the clients wait for.
+    pub fn quorum(&self) -> usize {
+        match self.bug {
+            Some(WorBug::MinorityQuorum) => (self.acceptors / 2).max(1),
+            _ => self.majority(),
+        }
+    }
+
+    /// Every ballot and value the protocol can produce: a writer uses one round per capture
+    /// attempt and a reader one, and fast-forwarding never goes past the highest round in use.
+    fn domain(&self) -> Domain {
+        let max_round = self.clients as u8 * self.captures + self.readers as u8;
+        let clients = 0..(self.clients + self.readers) as u8;
+        Domain {
+            ballots: (1..=max_round)
+                .flat_map(|r| clients.clone().map(move |c| Ballot::new(r, c)))
+                .collect(),
+            values: (0..self.clients as u8).map(client_value).collect(),
+        }
+    }
+
+    /// The protocol model, wrapped in the check that it refines the WOR spec.
+    pub fn into_model(self) -> WorCheck {
+        let domain = Arc::new(self.domain());
+        let spec = SpecModel::new(WorObject {
+            domain: Arc::clone(&domain),
+            ..Default::default()
+        });
+        let low = WorModel::new(self, domain);
+        Refinement::new(low, spec, abstraction, "refines the WOR spec")
+    }
+}
+
+/// What `worm check wor` explores: the protocol, its properties, and the refinement check.
+pub type WorCheck = Refinement<WorModel, SpecModel<WorObject>>;
+
+/// A state of the protocol model.
+pub type WorSysState = ActorModelState<WorActor, WorHistory>;
+
+/// A step of the protocol model.
+pub type WorAction = ActorModelAction<WorMsg, (), ()>;
+
+/// The auxiliary history: client-visible events, and the ghost record of votes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WorHistory {
+    pub lin: LinearizabilityTester<u8, WorObject>,
+    /// Whether `lin` is linearizable, recomputed when an operation returns.
+    pub linearizable: bool,
+    /// Ghost: which acceptors have voted for (accepted) each proposal, ever.
+    pub votes: BTreeMap<Proposal, AcceptorSet>,
+    /// Ghost: the value of the proposal a majority most recently voted for.
+    pub chosen: Option<Value>,
+    /// Every value returned to a client (by a write or a read).
+    pub returned: BTreeSet<Value>,
+    /// For each client reading: a value that had been returned before its read began.
+    pub read_floors: BTreeMap<u8, Value>,
+    /// A read returned something other than a value returned before it began.
+    pub unstable: bool,
+}
+
+impl WorHistory {
+    fn new(init: WorObject) -> Self {
+        WorHistory {
+            lin: LinearizabilityTester::new(init),
+            linearizable: true,
+            votes: BTreeMap::new(),
+            chosen: None,
+            returned: BTreeSet::new(),
+            read_floors: BTreeMap::new(),
+            unstable: false,
+        }
+    }
+
+    fn invoke(&mut self, client: u8, op: WorOp) {
+        // The tester only rejects malformed histories (two ops in flight on one thread),
+        // which the client actor never produces.
+        let _ = self.lin.on_invoke(client, op);
+        if op == WorOp::Read {
+            if let Some(&v) = self.returned.first() {
+                self.read_floors.insert(client, v);
+            }
+        }
+    }
+
+    fn ret(&mut self, client: u8, ret: WorRet) {
+        let _ = self.lin.on_return(client, ret);
+        self.linearizable = self.lin.serialized_history().is_some();
+        match ret {
+            WorRet::Written(v) | WorRet::ReadValue(Some(v)) => {
+                self.returned.insert(v);
+            }
+            _ => {}
+        }
+        if let WorRet::ReadValue(read) = ret {
+            if let Some(floor) = self.read_floors.remove(&client) {
+                self.unstable |= read != Some(floor);
+            }
+        }
+    }
+
+    fn vote(&mut self, acceptor: usize, proposal: Proposal, majority: usize) {
+        let voters = self.votes.entry(proposal).or_default();
+        voters.insert(acceptor);
+        if voters.len() >= majority {
+            self.chosen = Some(proposal.1);
+        }
+    }
+}
+
+/// The WOR protocol as a stateright actor system, with the history kept up to date.
+pub struct WorModel {
+    pub cfg: WorConfig,
+    actors: ActorModel<WorActor, WorConfig, WorHistory>,
+    domain: Arc<Domain>,
+}
+
+impl WorModel {
+    fn new(cfg: WorConfig, domain: Arc<Domain>) -> Self {
+        let init = WorObject {
+            domain: Arc::clone(&domain),
+            ..Default::default()
+        };
+        let acceptors = (0..cfg.acceptors).map(|_| WorActor::Acceptor { bug: cfg.bug });
+        let roles = std::iter::repeat_n(Role::Writer, cfg.clients)
+            .chain(std::iter::repeat_n(Role::Reader, cfg.readers));
+        let clients = roles.zip(0..).map(|(role, index)| WorActor::Client {
+            index,
+            role,
+            acceptors: cfg.acceptors,
+            quorum: cfg.quorum(),
+            captures: cfg.captures,
+            bug: cfg.bug,
+        });
+        let actors = ActorModel::new(cfg.clone(), WorHistory::new(init))
+            .actors(acceptors)
+            .actors(clients)
+            .init_network(cfg.network.network())
+            .lossy_network(if cfg.lossy {
+                LossyNetwork::Yes
+            } else {
+                LossyNetwork::No
+            })
+            .max_crashes(cfg.crashes);
+        WorModel {
+            cfg,
+            actors,
+            domain,
+        }
+    }
+
+    /// A readable name for an actor: `a0`.. for acceptors, `cA`.. for clients.
+    pub fn actor_name(&self, id: Id) -> String {
+        let i = usize::from(id);
+        if i < self.cfg.acceptors {
+            format!("a{i}")
+        } else {
+            format!("c{}", client_value((i - self.cfg.acceptors) as u8))
+        }
+    }
+
+    /// Removes messages whose delivery can never change anything: replies a client no longer
+    /// awaits (see [`super::ClientState::awaits`]) and reads for a read that has moved on.
+    /// Delivering them would be a no-op step, so removing them merges states without removing
+    /// behaviour. The duplicating network's record of the last delivery goes too: it only
+    /// tells apart states with identical futures.
+    fn collect_dead_messages(&self, s: &mut WorSysState) {
+        let n = self.cfg.acceptors;
+        let states = &s.actor_states;
+        let live = |src: Id, dst: Id, msg: &WorMsg| {
+            let (src, dst) = (usize::from(src), usize::from(dst));
+            let client = |i: usize| match &*states[i] {
+                WorState::Client(c) => c,
+                WorState::Acceptor(_) => unreachable!("clients come after acceptors"),
+            };
+            match msg {
+                WorMsg::Read(_) => {
+                    client(src).awaits(dst, &WorMsg::ReadReply(*msg_ballot(msg), None))
+                }
+                _ if dst < n => true,
+                _ => client(dst).awaits(src, msg),
+            }
+        };
+        match &mut s.network {
+            Network::UnorderedDuplicating(set, last) => {
+                set.retain(|e| live(e.src, e.dst, &e.msg));
+                *last = None;
+            }
+            Network::UnorderedNonDuplicating(multiset) => {
+                multiset.retain(|e, _| live(e.src, e.dst, &e.msg));
+            }
+            Network::Ordered(flows) => {
+                for (&(src, dst), flow) in flows.iter_mut() {
+                    flow.retain(|m| live(src, dst, m));
+                }
+                flows.retain(|_, flow| !flow.is_empty());
+            }
+        }
+    }
+
+    /// Brings the history up to date after actor `index` stepped from `old` to its state in `s`.
+    fn observe(&self, old: &WorState, index: usize, s: &mut WorSysState) {
+        match (old, &*s.actor_states[index]) {
+            (WorState::Acceptor(before), WorState::Acceptor(after)) => {
+                if let Some(p) = after.accepted.filter(|_| after.accepted != before.accepted) {
+                    s.history.vote(index, p, self.cfg.majority());
+                }
+            }
+            (WorState::Client(before), WorState::Client(after)) => {
+                let client = (index - self.cfg.acceptors) as u8;
+                let returned = &after.results[before.results.len()..];
+                for &ret in returned {
+                    s.history.ret(client, ret);
+                }
+                if let Some(op) = after.current_op() {
+                    if !returned.is_empty() || before.current_op().is_none() {
+                        s.history.invoke(client, op);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Model for WorModel {
+    type State = WorSysState;
+    type Action = WorAction;
+
+    fn init_states(&self) -> Vec<WorSysState> {
+        let mut states = self.actors.init_states();
+        for s in &mut states {
+            self.collect_dead_messages(s);
+            for index in self.cfg.acceptors..s.actor_states.len() {
+                if let WorState::Client(c) = &*s.actor_states[index] {
+                    if let Some(op) = c.current_op() {
+                        let client = (index - self.cfg.acceptors) as u8;
+                        s.history.invoke(client, op);
+                    }
+                }
+            }
+        }
+        states
+    }
+
+    fn actions(&self, state: &WorSysState, actions: &mut Vec<WorAction>) {
+        self.actors.actions(state, actions);
+        // Only acceptors crash: a client is the caller, and its operations end when it does.
+        let acceptors = self.cfg.acceptors;
+        actions
+            .retain(|a| !matches!(a, ActorModelAction::Crash(id) if usize::from(*id) >= acceptors));
+    }
+
+    fn next_state(&self, last: &WorSysState, action: WorAction) -> Option<WorSysState> {
+        let dst = match &action {
+            ActorModelAction::Deliver { dst, .. } => Some(usize::from(*dst)),
+            _ => None,
+        };
+        let mut next = self.actors.next_state(last, action)?;
+        if let Some(index) = dst {
+            self.observe(&last.actor_states[index], index, &mut next);
+        }
+        self.collect_dead_messages(&mut next);
+        Some(next)
+    }
+
+    fn format_action(&self, action: &WorAction) -> String {
+        match action {
+            ActorModelAction::Deliver { src, dst, msg } => {
+                format!(
+                    "{} -> {}: {msg:?}",
+                    self.actor_name(*src),
+                    self.actor_name(*dst)
+                )
+            }
+            ActorModelAction::Drop(env) => format!(
+                "lose {} -> {}: {:?}",
+                self.actor_name(env.src),
+                self.actor_name(env.dst),
+                env.msg
+            ),
+            ActorModelAction::Crash(id) => format!("crash {}", self.actor_name(*id)),
+            ActorModelAction::Recover(id) => format!("restart {}", self.actor_name(*id)),
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn format_step(&self, last: &WorSysState, action: WorAction) -> Option<String> {
+        self.actors.format_step(last, action)
+    }
+
+    fn as_svg(&self, path: Path<WorSysState, WorAction>) -> Option<String> {
+        self.actors.as_svg(path)
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![
+            Property::always("agreement", |_, s: &WorSysState| {
+                s.history.returned.len() <= 1
+            }),
+            Property::always("stability", |_, s: &WorSysState| !s.history.unstable),
+            Property::always("linearizable", |_, s: &WorSysState| s.history.linearizable),
+            Property::sometimes("value chosen", |_, s: &WorSysState| {
+                s.history.chosen.is_some()
+            }),
+        ]
+    }
+}
+
+/// The abstraction function from protocol states to spec states (see the module comment).
+pub fn abstraction(m: &WorModel, s: &WorSysState) -> WorObject {
+    let mut promises: Vec<Ballot> = s.actor_states[..m.cfg.acceptors]
+        .iter()
+        .map(|a| match **a {
+            WorState::Acceptor(AcceptorState { promised, .. }) => promised,
+            WorState::Client(_) => unreachable!("acceptors come first"),
+        })
+        .collect();
+    promises.sort_unstable_by(|a, b| b.cmp(a));
+    let latest = promises[m.cfg.majority() - 1];
+    WorObject {
+        latest: (latest != Ballot::ZERO).then_some(latest),
+        value: s.history.chosen,
+        pending: s.history.votes.keys().map(|p| p.1).collect(),
+        domain: Arc::clone(&m.domain),
+    }
+}
+
+/// The canonical representative of a state's symmetry class (acceptors permuted), for
+/// `CheckerBuilder::symmetry_fn`.
+pub fn representative(s: &Refined<WorSysState>) -> Refined<WorSysState> {
+    Refined {
+        low: super::symmetry::canonical(&s.low),
+        refines: s.refines,
+    }
+}
+
+fn msg_ballot(msg: &WorMsg) -> &Ballot {
+    match msg {
+        WorMsg::Prepare(b)
+        | WorMsg::Promise(b, _)
+        | WorMsg::Accept(b, _)
+        | WorMsg::Accepted(b)
+        | WorMsg::Nack(b, _)
+        | WorMsg::Read(b)
+        | WorMsg::ReadReply(b, _) => b,
+    }
+}

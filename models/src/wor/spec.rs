@@ -1,0 +1,257 @@
+//! The abstract write-once register: a sequential object, tiny and obviously right.
+//!
+//! - `capture()` returns a capture id larger than every earlier one; it becomes the latest
+//!   capture. A capture may also fail (it was preempted), which changes nothing.
+//! - `write(id, v)` succeeds only while `id` is the latest capture. The register then holds a
+//!   value forever: `v`, or a value of an earlier write whose outcome was unknown (the protocol
+//!   must finish a partly written value, and the caller learns which value won). If the
+//!   register already holds `w`, a write returns `w`.
+//! - A write can end with an unknown outcome (its capture was stolen): its value joins
+//!   `pending` and may take effect at any later time, or never.
+//! - `read()` returns the value or nothing; a read may be the moment a pending value takes
+//!   effect (the protocol's read completes a half-written value).
+
+use serde::Serialize;
+use stateright::semantics::SequentialSpec;
+use std::collections::BTreeSet;
+use std::fmt;
+use worm_refinement::StepSpec;
+
+/// A value held by a register. The models give each client its own letter.
+pub type Value = char;
+
+/// A capture id: a Paxos ballot, ordered by round, then by the client that owns it.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Ballot {
+    pub round: u8,
+    pub client: u8,
+}
+
+impl Ballot {
+    /// Lower than every ballot a client uses (rounds start at 1).
+    pub const ZERO: Ballot = Ballot {
+        round: 0,
+        client: 0,
+    };
+
+    pub fn new(round: u8, client: u8) -> Self {
+        Ballot { round, client }
+    }
+}
+
+impl fmt::Debug for Ballot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Shown as round and the owning client's letter: `2.A` is client A's second round.
+        write!(f, "{}.{}", self.round, (b'A' + self.client) as char)
+    }
+}
+
+/// An operation on the register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum WorOp {
+    Capture,
+    /// Write with the capture `Ballot`: the value given is the one the writer proposes.
+    Write(Ballot, Value),
+    Read,
+}
+
+/// What an operation returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum WorRet {
+    Captured(Ballot),
+    CaptureFailed,
+    /// The write succeeded; the register holds this value (maybe not the one proposed).
+    Written(Value),
+    /// The capture was stolen mid-write: this value may or may not take effect.
+    Unknown(Value),
+    ReadValue(Option<Value>),
+    /// A read that had to complete a half-written value and was preempted while doing so.
+    ReadFailed,
+}
+
+/// The register's abstract state.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct WorObject {
+    /// The latest capture, if any.
+    pub latest: Option<Ballot>,
+    /// The value, once written; it never changes after that.
+    pub value: Option<Value>,
+    /// Values of writes with unknown outcome, which may still take effect.
+    pub pending: BTreeSet<Value>,
+    /// The domain the spec model enumerates: every ballot and value the protocol can use.
+    #[serde(skip)]
+    pub domain: std::sync::Arc<Domain>,
+}
+
+impl fmt::Debug for WorObject {
+    /// The domain is configuration, not state, so it is left out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WorObject")
+            .field("latest", &self.latest)
+            .field("value", &self.value)
+            .field("pending", &self.pending)
+            .finish()
+    }
+}
+
+/// The finite domain of ballots and values that the spec's steps range over.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Domain {
+    pub ballots: Vec<Ballot>,
+    pub values: Vec<Value>,
+}
+
+impl WorObject {
+    pub fn new(domain: Domain) -> Self {
+        WorObject {
+            domain: std::sync::Arc::new(domain),
+            ..Default::default()
+        }
+    }
+
+    /// Can `w` be the register's value after a write or read that returns it?
+    fn may_hold(&self, w: Value, proposed: Option<Value>) -> bool {
+        match self.value {
+            Some(v) => v == w,
+            None => proposed == Some(w) || self.pending.contains(&w),
+        }
+    }
+}
+
+impl SequentialSpec for WorObject {
+    type Op = WorOp;
+    type Ret = WorRet;
+
+    /// The deterministic choice used for operations still in flight when a history is checked:
+    /// a capture that has not returned is treated as failed, a write as unknown.
+    fn invoke(&mut self, op: &WorOp) -> WorRet {
+        match *op {
+            WorOp::Capture => WorRet::CaptureFailed,
+            WorOp::Write(_, v) => {
+                self.pending.insert(v);
+                WorRet::Unknown(v)
+            }
+            WorOp::Read => WorRet::ReadValue(self.value),
+        }
+    }
+
+    fn is_valid_step(&mut self, op: &WorOp, ret: &WorRet) -> bool {
+        match (*op, *ret) {
+            (WorOp::Capture, WorRet::Captured(b)) if self.latest < Some(b) => {
+                self.latest = Some(b);
+                true
+            }
+            (WorOp::Capture, WorRet::CaptureFailed) => true,
+            (WorOp::Write(b, v), WorRet::Written(w))
+                if self.latest == Some(b) && self.may_hold(w, Some(v)) =>
+            {
+                self.value = Some(w);
+                true
+            }
+            (WorOp::Write(..), WorRet::Unknown(w)) => {
+                self.pending.insert(w);
+                true
+            }
+            (WorOp::Read, WorRet::ReadValue(None)) => self.value.is_none(),
+            (WorOp::Read, WorRet::ReadValue(Some(w))) if self.may_hold(w, None) => {
+                self.value = Some(w);
+                true
+            }
+            (WorOp::Read, WorRet::ReadFailed) => true,
+            _ => false,
+        }
+    }
+}
+
+impl StepSpec for WorObject {
+    fn steps(&self) -> Vec<(WorOp, WorRet)> {
+        let mut steps = vec![
+            (WorOp::Capture, WorRet::CaptureFailed),
+            (WorOp::Read, WorRet::ReadValue(self.value)),
+            (WorOp::Read, WorRet::ReadFailed),
+        ];
+        for &b in &self.domain.ballots {
+            if self.latest < Some(b) {
+                steps.push((WorOp::Capture, WorRet::Captured(b)));
+            }
+        }
+        for &v in &self.domain.values {
+            if let Some(b) = self.latest {
+                for &w in &self.domain.values {
+                    if self.may_hold(w, Some(v)) {
+                        steps.push((WorOp::Write(b, v), WorRet::Written(w)));
+                    }
+                }
+            }
+            steps.push((WorOp::Write(Ballot::ZERO, v), WorRet::Unknown(v)));
+            if self.value.is_none() && self.pending.contains(&v) {
+                steps.push((WorOp::Read, WorRet::ReadValue(Some(v))));
+            }
+        }
+        steps
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj() -> WorObject {
+        WorObject::new(Domain {
+            ballots: vec![Ballot::new(1, 0), Ballot::new(1, 1)],
+            values: vec!['A', 'B'],
+        })
+    }
+
+    #[test]
+    fn write_needs_the_latest_capture() {
+        let (b0, b1) = (Ballot::new(1, 0), Ballot::new(1, 1));
+        let mut o = obj();
+        assert!(o.is_valid_step(&WorOp::Capture, &WorRet::Captured(b0)));
+        assert!(o.is_valid_step(&WorOp::Capture, &WorRet::Captured(b1)));
+        assert!(
+            !o.is_valid_step(&WorOp::Capture, &WorRet::Captured(b0)),
+            "ids only grow"
+        );
+        assert!(!o
+            .clone()
+            .is_valid_step(&WorOp::Write(b0, 'A'), &WorRet::Written('A')));
+        assert!(o.is_valid_step(&WorOp::Write(b1, 'B'), &WorRet::Written('B')));
+        assert!(!o
+            .clone()
+            .is_valid_step(&WorOp::Read, &WorRet::ReadValue(Some('A'))));
+        assert!(!o
+            .clone()
+            .is_valid_step(&WorOp::Read, &WorRet::ReadValue(None)));
+        assert!(o.is_valid_step(&WorOp::Read, &WorRet::ReadValue(Some('B'))));
+    }
+
+    #[test]
+    fn an_unknown_write_may_take_effect_later() {
+        let b0 = Ballot::new(1, 0);
+        let mut o = obj();
+        assert!(!o
+            .clone()
+            .is_valid_step(&WorOp::Read, &WorRet::ReadValue(Some('A'))));
+        assert!(o.is_valid_step(&WorOp::Write(b0, 'A'), &WorRet::Unknown('A')));
+        assert!(
+            o.clone()
+                .is_valid_step(&WorOp::Read, &WorRet::ReadValue(None)),
+            "or never"
+        );
+        assert!(o.is_valid_step(&WorOp::Read, &WorRet::ReadValue(Some('A'))));
+        assert!(
+            !o.is_valid_step(&WorOp::Read, &WorRet::ReadValue(None)),
+            "once, forever"
+        );
+    }
+
+    #[test]
+    fn steps_are_valid_steps() {
+        let mut o = obj();
+        o.is_valid_step(&WorOp::Write(Ballot::ZERO, 'B'), &WorRet::Unknown('B'));
+        for (op, ret) in o.steps() {
+            assert!(o.clone().is_valid_step(&op, &ret), "{op:?} -> {ret:?}");
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! The WOR model: pinned state counts, every bug found with a pinned counterexample.
+//!
+//! The counts pin the model: any change to the protocol, the network or the history shows up
+//! here. Counterexamples come from single-threaded breadth-first search stopped at the first
+//! violation, which is deterministic.
+
+use stateright::{Checker, Expectation, HasDiscoveries, Model};
+use worm_models::network::NetworkKind;
+use worm_models::wor::model::{representative, WorCheck};
+use worm_models::wor::{WorBug, WorConfig};
+use worm_refinement::first_violation;
+
+fn bfs(cfg: WorConfig) -> impl Checker<WorCheck> {
+    cfg.into_model()
+        .checker()
+        .finish_when(HasDiscoveries::AnyFailures)
+        .spawn_bfs()
+        .join()
+}
+
+/// The name of the violated property and the counterexample, one step per line.
+fn violation(checker: &impl Checker<WorCheck>) -> Option<(&'static str, Vec<String>)> {
+    let model = checker.model();
+    model
+        .properties()
+        .iter()
+        .filter(|p| p.expectation == Expectation::Always)
+        .find_map(|p| checker.discovery(p.name).map(|path| (p.name, path)))
+        .map(|(name, path)| {
+            let steps = first_violation(model, name, path)
+                .expect("the path violates the property")
+                .iter()
+                .filter_map(|(_, a)| a.as_ref().map(|a| model.format_action(a)))
+                .collect();
+            (name, steps)
+        })
+}
+
+#[test]
+fn default_configuration_is_safe_with_pinned_counts() {
+    let checker = bfs(WorConfig::default());
+    checker.assert_no_discovery("agreement");
+    checker.assert_no_discovery("stability");
+    checker.assert_no_discovery("linearizable");
+    checker.assert_no_discovery("refines the WOR spec");
+    assert!(checker.discovery("value chosen").is_some());
+    assert_eq!(checker.unique_state_count(), 88_511);
+    assert_eq!(checker.max_depth(), 21);
+}
+
+#[test]
+fn a_reader_beside_a_writer_is_safe_with_pinned_counts() {
+    let checker = bfs(WorConfig {
+        clients: 1,
+        readers: 1,
+        ..WorConfig::default()
+    });
+    assert_eq!(violation(&checker), None);
+    assert_eq!(checker.unique_state_count(), 45_951);
+}
+
+#[test]
+fn three_acceptors_two_writers_one_crash_on_every_network() {
+    for (network, count) in [
+        (NetworkKind::Ordered, 114_964),
+        (NetworkKind::Unordered, 354_044),
+        (NetworkKind::Duplicating, 88_352),
+    ] {
+        let checker = bfs(WorConfig {
+            crashes: 1,
+            network,
+            ..WorConfig::default()
+        });
+        assert_eq!(violation(&checker), None, "{network}");
+        assert_eq!(checker.unique_state_count(), count, "{network}");
+    }
+}
+
+#[test]
+fn lossy_network_is_safe() {
+    let checker = bfs(WorConfig {
+        clients: 1,
+        readers: 1,
+        lossy: true,
+        network: NetworkKind::Ordered,
+        ..WorConfig::default()
+    });
+    assert_eq!(violation(&checker), None);
+}
+
+#[test]
+fn symmetry_reduces_the_default_configuration() {
+    let checker = WorConfig::default()
+        .into_model()
+        .checker()
+        .symmetry_fn(representative)
+        .spawn_dfs()
+        .join();
+    assert_eq!(violation(&checker), None);
+    assert_eq!(checker.unique_state_count(), 21_658);
+}
+
+fn assert_bug(bug: WorBug, property: &str, steps: &[&str]) {
+    let checker = bfs(bug.config());
+    let (found, path) = violation(&checker).unwrap_or_else(|| panic!("{bug} not found"));
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    assert_eq!((found, path), (property, steps.to_vec()), "{bug}");
+}
+
+#[test]
+fn forget_promise_is_found() {
+    assert_bug(
+        WorBug::ForgetPromise,
+        "refines the WOR spec",
+        &[
+            "cB -> a0: Prepare(1.B)",
+            "a0 -> cB: Promise(1.B, None)",
+            "cB -> a2: Prepare(1.B)",
+            "crash a2",
+            "restart a2",
+        ],
+    );
+}
+
+#[test]
+fn accept_lower_ballot_is_found() {
+    assert_bug(
+        WorBug::AcceptLowerBallot,
+        "refines the WOR spec",
+        &[
+            "cA -> a0: Prepare(1.A)",
+            "a0 -> cA: Promise(1.A, None)",
+            "cA -> a1: Prepare(1.A)",
+            "a1 -> cA: Promise(1.A, None)",
+            "cA -> a1: Accept(1.A, 'A')",
+            "cB -> a0: Prepare(1.B)",
+            "a0 -> cB: Promise(1.B, None)",
+            "cB -> a2: Prepare(1.B)",
+            "a2 -> cB: Promise(1.B, None)",
+            "cB -> a2: Accept(1.B, 'B')",
+            "cA -> a2: Accept(1.A, 'A')",
+            "cB -> a1: Accept(1.B, 'B')",
+        ],
+    );
+}
+
+#[test]
+fn ignore_accepted_value_is_found() {
+    assert_bug(
+        WorBug::IgnoreAcceptedValue,
+        "refines the WOR spec",
+        &[
+            "cA -> a0: Prepare(1.A)",
+            "a0 -> cA: Promise(1.A, None)",
+            "cA -> a1: Prepare(1.A)",
+            "a1 -> cA: Promise(1.A, None)",
+            "cA -> a0: Accept(1.A, 'A')",
+            "cB -> a0: Prepare(1.B)",
+            "a0 -> cB: Promise(1.B, Some((1.A, 'A')))",
+            "cB -> a2: Prepare(1.B)",
+            "a2 -> cB: Promise(1.B, None)",
+            "cB -> a0: Accept(1.B, 'B')",
+            "cB -> a2: Accept(1.B, 'B')",
+            "cA -> a1: Accept(1.A, 'A')",
+        ],
+    );
+}
+
+#[test]
+fn minority_quorum_is_found() {
+    assert_bug(
+        WorBug::MinorityQuorum,
+        "refines the WOR spec",
+        &[
+            "cA -> a0: Prepare(1.A)",
+            "a0 -> cA: Promise(1.A, None)",
+            "cA -> a1: Prepare(1.A)",
+            "cB -> a2: Prepare(1.B)",
+            "a2 -> cB: Promise(1.B, None)",
+            "cB -> a1: Accept(1.B, 'B')",
+        ],
+    );
+}
+
+#[test]
+fn read_no_complete_is_found() {
+    // The reader sees A on a0 and nothing on a1, and returns A without completing it; then B
+    // is chosen on a1 and a2.
+    assert_bug(
+        WorBug::ReadNoComplete,
+        "agreement",
+        &[
+            "cA -> a0: Prepare(1.A)",
+            "a0 -> cA: Promise(1.A, None)",
+            "cA -> a1: Prepare(1.A)",
+            "a1 -> cA: Promise(1.A, None)",
+            "cA -> a0: Accept(1.A, 'A')",
+            "cB -> a1: Prepare(1.B)",
+            "a1 -> cB: Promise(1.B, None)",
+            "cB -> a2: Prepare(1.B)",
+            "cC -> a0: Read(1.C)",
+            "a0 -> cC: ReadReply(1.C, Some((1.A, 'A')))",
+            "cC -> a1: Read(1.C)",
+            "a1 -> cC: ReadReply(1.C, None)",
+            "a2 -> cB: Promise(1.B, None)",
+            "cB -> a1: Accept(1.B, 'B')",
+            "a1 -> cB: Accepted(1.B)",
+            "cB -> a2: Accept(1.B, 'B')",
+            "a2 -> cB: Accepted(1.B)",
+        ],
+    );
+}

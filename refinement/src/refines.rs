@@ -1,0 +1,182 @@
+//! The refinement wrapper: any low model, any high model, any abstraction.
+
+use stateright::{Model, Path, Property};
+use std::fmt::Debug;
+
+/// A low-level state together with the verdict on the transition that reached it: was it a
+/// stutter or a step of the high-level model? The verdict is not carried on to later states,
+/// so the first bad transition is the shortest counterexample, and a correct model has exactly
+/// as many states as the low model alone.
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub struct Refined<S> {
+    pub low: S,
+    pub refines: bool,
+}
+
+/// Checks that `low` refines `high` under `abstraction`, alongside `low`'s own properties.
+pub struct Refinement<L: Model, H: Model> {
+    pub low: L,
+    pub high: H,
+    abstraction: fn(&L, &L::State) -> H::State,
+    property: &'static str,
+    low_properties: Vec<Property<L>>,
+}
+
+/// Low properties are plain `fn` pointers that cannot be wrapped in a closure, so each is
+/// lifted through a monomorphised function that knows its index. This bounds how many
+/// properties a low model may have.
+const MAX_LIFTED: usize = 16;
+
+fn lifted<L: Model, H: Model, const I: usize>(m: &Refinement<L, H>, s: &Refined<L::State>) -> bool {
+    (m.low_properties[I].condition)(&m.low, &s.low)
+}
+
+macro_rules! lift_table {
+    ($($i:literal)*) => {
+        fn lift_table<L: Model, H: Model>() -> [fn(&Refinement<L, H>, &Refined<L::State>) -> bool; MAX_LIFTED] {
+            [$(lifted::<L, H, $i>),*]
+        }
+    };
+}
+lift_table!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+
+impl<L: Model, H: Model> Refinement<L, H>
+where
+    H::State: PartialEq,
+    H::Action: Clone,
+{
+    /// `property` names the refinement property, e.g. "refines the WOR spec".
+    pub fn new(
+        low: L,
+        high: H,
+        abstraction: fn(&L, &L::State) -> H::State,
+        property: &'static str,
+    ) -> Self {
+        let low_properties = low.properties();
+        assert!(
+            low_properties.len() <= MAX_LIFTED,
+            "a refined model may have at most {MAX_LIFTED} properties"
+        );
+        Refinement {
+            low,
+            high,
+            abstraction,
+            property,
+            low_properties,
+        }
+    }
+
+    /// The abstraction function applied to a low state.
+    pub fn abstract_state(&self, low: &L::State) -> H::State {
+        (self.abstraction)(&self.low, low)
+    }
+
+    /// Whether `from -> to` is a stutter or a step of the high model.
+    pub fn is_refining_step(&self, from: &L::State, to: &L::State) -> bool {
+        let (a, b) = (self.abstract_state(from), self.abstract_state(to));
+        a == b || self.high_step(&a, &b).is_some()
+    }
+
+    /// A high action that leads from `a` to `b`, if there is one.
+    pub fn high_step(&self, a: &H::State, b: &H::State) -> Option<H::Action> {
+        let mut actions = Vec::new();
+        self.high.actions(a, &mut actions);
+        actions
+            .into_iter()
+            .find(|action| self.high.next_state(a, action.clone()).as_ref() == Some(b))
+    }
+
+    /// The name of the refinement property.
+    pub fn property_name(&self) -> &'static str {
+        self.property
+    }
+}
+
+impl<L: Model, H: Model> Model for Refinement<L, H>
+where
+    L::State: Clone + Debug + PartialEq,
+    L::Action: Clone + PartialEq,
+    H::State: Debug + PartialEq,
+    H::Action: Clone + Debug,
+{
+    type State = Refined<L::State>;
+    type Action = L::Action;
+
+    fn init_states(&self) -> Vec<Self::State> {
+        let high_inits = self.high.init_states();
+        self.low
+            .init_states()
+            .into_iter()
+            .map(|low| {
+                let refines = high_inits.contains(&self.abstract_state(&low));
+                Refined { low, refines }
+            })
+            .collect()
+    }
+
+    fn actions(&self, state: &Self::State, actions: &mut Vec<Self::Action>) {
+        self.low.actions(&state.low, actions);
+    }
+
+    fn next_state(&self, last: &Self::State, action: Self::Action) -> Option<Self::State> {
+        let low = self.low.next_state(&last.low, action)?;
+        let refines = self.is_refining_step(&last.low, &low);
+        Some(Refined { low, refines })
+    }
+
+    fn format_action(&self, action: &Self::Action) -> String
+    where
+        Self::Action: Debug,
+    {
+        self.low.format_action(action)
+    }
+
+    fn format_step(&self, last: &Self::State, action: Self::Action) -> Option<String>
+    where
+        Self::State: Debug,
+    {
+        let next = self.low.next_state(&last.low, action.clone())?;
+        let (a, b) = (self.abstract_state(&last.low), self.abstract_state(&next));
+        let verdict = if a == b {
+            "a stutter".to_string()
+        } else if let Some(step) = self.high_step(&a, &b) {
+            format!("the spec step {step:?}")
+        } else {
+            "NOT a spec step".to_string()
+        };
+        let low = self.low.format_step(&last.low, action).unwrap_or_default();
+        Some(format!(
+            "ABSTRACT: {a:?}\n      -> {b:?}\nwhich is {verdict}\n\n{low}"
+        ))
+    }
+
+    fn as_svg(&self, path: Path<Self::State, Self::Action>) -> Option<String> {
+        let steps = path.into_vec();
+        let init = steps.first()?.0.low.clone();
+        let actions: Vec<L::Action> = steps.into_iter().filter_map(|(_, a)| a).collect();
+        let low_path = Path::from_actions(&self.low, init, actions.iter())?;
+        self.low.as_svg(low_path)
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        let table = lift_table::<L, H>();
+        let mut properties: Vec<Property<Self>> = self
+            .low_properties
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Property {
+                expectation: p.expectation.clone(),
+                name: p.name,
+                condition: table[i],
+            })
+            .collect();
+        properties.push(Property::always(self.property, |_, s: &Self::State| {
+            s.refines
+        }));
+        properties
+    }
+
+    fn within_boundary(&self, state: &Self::State) -> bool {
+        self.low.within_boundary(&state.low)
+    }
+}

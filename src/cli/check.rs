@@ -1,0 +1,241 @@
+//! Running an exhaustive check of any model and reporting it.
+
+use super::{RunArgs, Strategy};
+use serde::Serialize;
+use stateright::{Checker, Expectation, HasDiscoveries, Model, Path};
+use std::fmt::Debug;
+use std::hash::Hash;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+/// The facts of one check, as printed and as JSON.
+#[derive(Debug, Serialize)]
+pub struct Outcome {
+    pub model: &'static str,
+    pub strategy: Strategy,
+    pub symmetry: bool,
+    pub threads: u16,
+    pub unique_states: usize,
+    pub total_states: usize,
+    pub depth: usize,
+    pub seconds: f64,
+    /// The first safety property found violated, with its counterexample.
+    pub violation: Option<Violation>,
+    /// Each `sometimes` property, and the length of the example found, if any.
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Violation {
+    pub property: &'static str,
+    /// One readable line per step.
+    pub counterexample: Vec<String>,
+    /// What the model says about the last step, if anything (the abstract step, for a
+    /// refinement violation).
+    pub explanation: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Example {
+    pub property: &'static str,
+    pub steps: Option<usize>,
+}
+
+impl Outcome {
+    /// The last line of the report.
+    pub fn summary(&self) -> String {
+        match &self.violation {
+            None => format!(
+                "{}: OK, {} unique states, {} total, depth {}, {:.2} s",
+                self.model, self.unique_states, self.total_states, self.depth, self.seconds
+            ),
+            Some(v) => format!(
+                "{}: VIOLATION of \"{}\" after {} unique states",
+                self.model, v.property, self.unique_states
+            ),
+        }
+    }
+
+    /// The whole report: the counterexample, if any, then the summary line.
+    pub fn print(&self, json: bool) {
+        if json {
+            println!(
+                "{}",
+                serde_json::to_string(self).expect("outcomes serialize")
+            );
+            return;
+        }
+        if let Some(v) = &self.violation {
+            println!(
+                "Counterexample for \"{}\" ({} steps):",
+                v.property,
+                v.counterexample.len()
+            );
+            for (i, step) in v.counterexample.iter().enumerate() {
+                println!("{:>4}. {step}", i + 1);
+            }
+            if let Some(e) = &v.explanation {
+                println!("{e}");
+            }
+        }
+        for e in &self.examples {
+            match e.steps {
+                Some(n) => println!("sometimes \"{}\": example in {n} steps", e.property),
+                None => println!("sometimes \"{}\": no example found", e.property),
+            }
+        }
+        println!("{}", self.summary());
+    }
+}
+
+/// A model and what the command line says about how to check it.
+pub struct CheckRun<'a, M: Model> {
+    pub name: &'static str,
+    pub model: M,
+    pub args: &'a RunArgs,
+    /// The canonicaliser for `--symmetry`.
+    pub representative: fn(&M::State) -> M::State,
+    /// Explains the last step of a counterexample for a property, if the model can.
+    pub explain: fn(&M, &str, &M::State, &M::State) -> Option<String>,
+}
+
+impl<M> CheckRun<'_, M>
+where
+    M: Model + Send + Sync + 'static,
+    M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
+    M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
+{
+    /// The search order, rejecting symmetry under BFS (stateright's BFS ignores it).
+    pub fn strategy(&self) -> Result<Strategy, String> {
+        match (self.args.strategy, self.args.symmetry) {
+            (Some(Strategy::Bfs), true) => Err(
+                "--symmetry needs --strategy dfs (stateright's breadth-first search ignores symmetry)"
+                    .into(),
+            ),
+            (Some(s), _) => Ok(s),
+            (None, true) => Ok(Strategy::Dfs),
+            (None, false) => Ok(Strategy::Bfs),
+        }
+    }
+
+    /// Runs the check to completion, or to the first safety violation.
+    pub fn run(self) -> Result<Outcome, String> {
+        let strategy = self.strategy()?;
+        let start = Instant::now();
+        let report = Report {
+            name: self.name,
+            args: self.args,
+            explain: self.explain,
+        };
+        let mut builder = self
+            .model
+            .checker()
+            .threads(self.args.threads as usize)
+            .finish_when(HasDiscoveries::AnyFailures);
+        if self.args.symmetry {
+            builder = builder.symmetry_fn(self.representative);
+        }
+        let show_progress = !self.args.json && std::io::stderr().is_terminal();
+        Ok(match strategy {
+            Strategy::Bfs => report.finish(builder.spawn_bfs(), strategy, start, show_progress),
+            Strategy::Dfs => report.finish(builder.spawn_dfs(), strategy, start, show_progress),
+        })
+    }
+}
+
+/// Turns a finished checker into an [`Outcome`].
+struct Report<'a, M: Model> {
+    name: &'static str,
+    args: &'a RunArgs,
+    explain: fn(&M, &str, &M::State, &M::State) -> Option<String>,
+}
+
+impl<M> Report<'_, M>
+where
+    M: Model + Send + Sync + 'static,
+    M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
+    M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
+{
+    fn finish(
+        &self,
+        checker: impl Checker<M>,
+        strategy: Strategy,
+        start: Instant,
+        show_progress: bool,
+    ) -> Outcome {
+        let mut shown = false;
+        while !checker.is_done() {
+            std::thread::sleep(Duration::from_millis(100));
+            if show_progress && start.elapsed() > Duration::from_secs(1) {
+                eprint!(
+                    "\r{}: {} unique states, {} total, depth {}, {:.0} s ",
+                    self.name,
+                    checker.unique_state_count(),
+                    checker.state_count(),
+                    checker.max_depth(),
+                    start.elapsed().as_secs_f64()
+                );
+                shown = true;
+            }
+        }
+        let checker = checker.join();
+        if shown {
+            eprint!("\r\x1b[2K");
+        }
+        let seconds = start.elapsed().as_secs_f64();
+        let model = checker.model();
+        let properties = model.properties();
+        let discoveries = checker.discoveries();
+        let violation = properties
+            .iter()
+            .filter(|p| p.expectation == Expectation::Always)
+            .filter_map(|p| discoveries.get(p.name).map(|path| (p.name, path.clone())))
+            .min_by_key(|(_, path)| path.clone().into_actions().len())
+            .map(|(property, path)| self.violation(model, property, path));
+        let examples = properties
+            .iter()
+            .filter(|p| p.expectation == Expectation::Sometimes)
+            .map(|p| Example {
+                property: p.name,
+                steps: discoveries
+                    .get(p.name)
+                    .map(|path| path.clone().into_actions().len()),
+            })
+            .collect();
+        Outcome {
+            model: self.name,
+            strategy,
+            symmetry: self.args.symmetry,
+            threads: self.args.threads,
+            unique_states: checker.unique_state_count(),
+            total_states: checker.state_count(),
+            depth: checker.max_depth(),
+            seconds,
+            violation,
+            examples,
+        }
+    }
+
+    fn violation(
+        &self,
+        model: &M,
+        property: &'static str,
+        path: Path<M::State, M::Action>,
+    ) -> Violation {
+        let steps = worm_refinement::first_violation(model, property, path.clone())
+            .unwrap_or_else(|| path.into_vec());
+        let counterexample = steps
+            .iter()
+            .filter_map(|(_, a)| a.as_ref().map(|a| model.format_action(a)))
+            .collect();
+        let explanation = match steps.len() {
+            n if n >= 2 => (self.explain)(model, property, &steps[n - 2].0, &steps[n - 1].0),
+            _ => None,
+        };
+        Violation {
+            property,
+            counterexample,
+            explanation,
+        }
+    }
+}

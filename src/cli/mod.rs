@@ -1,0 +1,115 @@
+//! The command line: argument parsing and dispatch.
+
+mod check;
+mod explore;
+mod verify;
+mod wor;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "worm",
+    version,
+    about = "Model-check, explore and verify write-once registers and friends"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The models, their options and their bug names.
+    List,
+    /// Check a model exhaustively.
+    Check {
+        #[command(subcommand)]
+        model: ModelArgs,
+    },
+    /// Serve stateright's web explorer on a model.
+    Explore {
+        #[command(subcommand)]
+        model: ModelArgs,
+    },
+    /// Every model on its default configuration, and every bug variant, with a table of results.
+    Verify {
+        /// Worker threads per check.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+    },
+    /// Benchmarks.
+    Bench {
+        #[command(subcommand)]
+        what: BenchArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ModelArgs {
+    /// The write-once register as single-shot Paxos.
+    Wor(wor::WorArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchArgs {
+    /// Unique states per second of an exhaustive check, with and without symmetry.
+    Check {
+        #[command(subcommand)]
+        model: ModelArgs,
+    },
+}
+
+/// How to run a check: the options every model shares.
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Reduce by symmetry (acceptors are interchangeable); needs depth-first search.
+    #[arg(long)]
+    pub symmetry: bool,
+    /// Worker threads.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: u16,
+    /// Search order (default: bfs, or dfs with --symmetry).
+    #[arg(long, value_enum)]
+    pub strategy: Option<Strategy>,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Address for `explore`.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    pub bind: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    Bfs,
+    Dfs,
+}
+
+pub enum Error {
+    /// Bad arguments: exit code 2.
+    Usage(String),
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::List => {
+            print!("{}", wor::list());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check {
+            model: ModelArgs::Wor(args),
+        } => wor::check(&args),
+        Command::Explore {
+            model: ModelArgs::Wor(args),
+        } => wor::explore(&args),
+        Command::Verify { threads } => Ok(verify::verify(threads)),
+        Command::Bench {
+            what: BenchArgs::Check {
+                model: ModelArgs::Wor(args),
+            },
+        } => wor::bench(&args),
+    }
+}

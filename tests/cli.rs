@@ -1,0 +1,184 @@
+//! End-to-end tests of the `worm` command line.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn worm(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_worm"))
+        .args(args)
+        .output()
+        .expect("worm runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_reports_ok_on_its_last_line() {
+    let (code, out, _) = worm(&["check", "wor", "--clients", "1", "--readers", "1"]);
+    assert_eq!(code, 0, "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("wor: OK, 45951 unique states, ") && last.ends_with(" s"),
+        "{last}"
+    );
+}
+
+#[test]
+fn check_reports_a_violation_with_its_counterexample() {
+    let (code, out, _) = worm(&["check", "wor", "--bug", "forget-promise"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("   4. crash a2\n   5. restart a2\n"), "{out}");
+    assert_eq!(
+        out.lines().last().unwrap(),
+        "wor: VIOLATION of \"refines the WOR spec\" after 3676 unique states"
+    );
+}
+
+#[test]
+fn check_prints_json() {
+    let (code, out, _) = worm(&["check", "wor", "--bug", "minority-quorum", "--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["model"], "wor");
+    assert_eq!(v["violation"]["property"], "refines the WOR spec");
+    assert_eq!(
+        v["violation"]["counterexample"].as_array().unwrap().len(),
+        6
+    );
+    assert_eq!(v["unique_states"], 4473);
+}
+
+#[test]
+fn bad_arguments_exit_2_naming_the_bad_value() {
+    let (code, _, err) = worm(&["check", "wor", "--acceptors", "three"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("'three'") && err.contains("--acceptors"),
+        "{err}"
+    );
+
+    let (code, _, err) = worm(&["check", "wor", "--acceptors", "9"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("acceptors must be 2 to 7, not 9"), "{err}");
+
+    let (code, _, err) = worm(&["check", "wor", "--bug", "no-such-bug"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no-such-bug") && err.contains("forget-promise"),
+        "{err}"
+    );
+
+    let (code, _, err) = worm(&["check", "wor", "--symmetry", "--strategy", "bfs"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--symmetry needs --strategy dfs"), "{err}");
+
+    let (code, _, err) = worm(&["explore", "wor", "--bind", "not an address"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad --bind address"), "{err}");
+}
+
+#[test]
+fn list_names_models_options_and_bugs() {
+    let (code, out, _) = worm(&["list"]);
+    assert_eq!(code, 0);
+    for needle in [
+        "wor ",
+        "--acceptors",
+        "--network",
+        "forget-promise",
+        "accept-lower-ballot",
+        "ignore-accepted-value",
+        "minority-quorum",
+        "read-no-complete",
+        "refines the WOR spec",
+    ] {
+        assert!(out.contains(needle), "{needle} missing from:\n{out}");
+    }
+}
+
+/// One HTTP/1.0 GET; the explorer answers and closes.
+fn get(addr: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).expect("explorer listens");
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(
+        response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
+        "{response}"
+    );
+    response
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Kills the explorer when the test ends, passed or failed.
+struct Explorer(std::process::Child);
+
+impl Drop for Explorer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn explore_serves_status_and_states() {
+    let mut child = Explorer(
+        Command::new(env!("CARGO_BIN_EXE_worm"))
+            .args(["explore", "wor", "--clients", "1", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("worm explore starts"),
+    );
+    let mut line = String::new();
+    BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(&addr).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "explorer did not listen on {addr}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status: serde_json::Value = serde_json::from_str(&get(&addr, "/.status")).unwrap();
+    assert!(
+        status["properties"]
+            .to_string()
+            .contains("refines the WOR spec"),
+        "{status}"
+    );
+    // State paths are action indices from an initial state: `/.states` lists the initial
+    // states, `/.states/0` the steps from the first of them.
+    let init: serde_json::Value = serde_json::from_str(&get(&addr, "/.states")).unwrap();
+    assert_eq!(init[0]["actionIndex"], 0, "{init}");
+    let next: serde_json::Value = serde_json::from_str(&get(&addr, "/.states/0")).unwrap();
+    let actions: Vec<&str> = next
+        .as_array()
+        .expect("a list of steps")
+        .iter()
+        .filter_map(|step| step["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "cA -> a0: Prepare(1.A)",
+            "cA -> a1: Prepare(1.A)",
+            "cA -> a2: Prepare(1.A)"
+        ]
+    );
+}
