@@ -2,6 +2,9 @@
 
 use stateright::{Expectation, Model, Path};
 
+/// A path as a list: each state with the action taken from it (none from the last).
+pub type Steps<M> = Vec<(<M as Model>::State, Option<<M as Model>::Action>)>;
+
 /// The prefix of `path` that ends at its first state violating the `always` property `name`.
 ///
 /// stateright 0.31 records a discovery each time a state violates a property, so the path
@@ -13,7 +16,7 @@ pub fn first_violation<M: Model>(
     model: &M,
     name: &str,
     path: Path<M::State, M::Action>,
-) -> Option<Vec<(M::State, Option<M::Action>)>> {
+) -> Option<Steps<M>> {
     let property = model
         .properties()
         .into_iter()

@@ -14,7 +14,7 @@ mod counterexample;
 mod refines;
 mod spec;
 
-pub use counterexample::first_violation;
+pub use counterexample::{first_violation, Steps};
 pub use refines::{Refined, Refinement};
 pub use spec::{SpecModel, StepSpec};
 
