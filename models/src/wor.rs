@@ -226,7 +226,7 @@ impl ClientState {
     pub fn current_op(&self) -> Option<spec::WorOp> {
         use spec::WorOp;
         match self.phase {
-            Phase::Capture { .. } => Some(WorOp::Capture),
+            Phase::Capture { ballot, .. } => Some(WorOp::Capture(ballot.client)),
             Phase::Write { ballot, value, .. } => Some(WorOp::Write(ballot, value)),
             Phase::Read { .. } | Phase::CompletePrepare { .. } | Phase::CompleteAccept { .. } => {
                 Some(WorOp::Read)

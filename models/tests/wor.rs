@@ -44,7 +44,7 @@ fn default_configuration_is_safe_with_pinned_counts() {
     checker.assert_no_discovery("linearizable");
     checker.assert_no_discovery("refines the WOR spec");
     assert!(checker.discovery("value chosen").is_some());
-    assert_eq!(checker.unique_state_count(), 88_511);
+    assert_eq!(checker.unique_state_count(), 77_631);
     assert_eq!(checker.max_depth(), 21);
 }
 
@@ -56,15 +56,15 @@ fn a_reader_beside_a_writer_is_safe_with_pinned_counts() {
         ..WorConfig::default()
     });
     assert_eq!(violation(&checker), None);
-    assert_eq!(checker.unique_state_count(), 45_951);
+    assert_eq!(checker.unique_state_count(), 45_935);
 }
 
 #[test]
 fn three_acceptors_two_writers_one_crash_on_every_network() {
     for (network, count) in [
-        (NetworkKind::Ordered, 114_964),
-        (NetworkKind::Unordered, 354_044),
-        (NetworkKind::Duplicating, 88_352),
+        (NetworkKind::Ordered, 103_164),
+        (NetworkKind::Unordered, 310_524),
+        (NetworkKind::Duplicating, 85_196),
     ] {
         let checker = bfs(WorConfig {
             crashes: 1,
@@ -97,7 +97,7 @@ fn symmetry_reduces_the_default_configuration() {
         .spawn_dfs()
         .join();
     assert_eq!(violation(&checker), None);
-    assert_eq!(checker.unique_state_count(), 21_658);
+    assert_eq!(checker.unique_state_count(), 19_005);
 }
 
 fn assert_bug(bug: WorBug, property: &str, steps: &[&str]) {
@@ -184,8 +184,8 @@ fn minority_quorum_is_found() {
 
 #[test]
 fn read_no_complete_is_found() {
-    // The reader sees A on a0 and nothing on a1, and returns A without completing it; then B
-    // is chosen on a1 and a2.
+    // B is chosen on a1 and a2 while the reader sees A on a0 and nothing on a2, and returns
+    // A without completing it.
     assert_bug(
         WorBug::ReadNoComplete,
         "agreement",
@@ -198,15 +198,14 @@ fn read_no_complete_is_found() {
             "cB -> a1: Prepare(1.B)",
             "a1 -> cB: Promise(1.B, None)",
             "cB -> a2: Prepare(1.B)",
-            "cC -> a0: Read(1.C)",
-            "a0 -> cC: ReadReply(1.C, Some((1.A, 'A')))",
-            "cC -> a1: Read(1.C)",
-            "a1 -> cC: ReadReply(1.C, None)",
             "a2 -> cB: Promise(1.B, None)",
             "cB -> a1: Accept(1.B, 'B')",
             "a1 -> cB: Accepted(1.B)",
+            "cC -> a0: Read(1.C)",
+            "a0 -> cC: ReadReply(1.C, Some((1.A, 'A')))",
+            "cC -> a2: Read(1.C)",
+            "a2 -> cC: ReadReply(1.C, None)",
             "cB -> a2: Accept(1.B, 'B')",
             "a2 -> cB: Accepted(1.B)",
-        ],
     );
 }

@@ -8,13 +8,17 @@
 //!   low transition `s -> s'` is either a stutter (`abs(s') == abs(s)`) or a step of the high
 //!   model (`abs(s) -> abs(s')`), and `abs` of every initial state is an initial high state.
 //!   The low model's own properties are kept, so one exhaustive run checks both.
+//! - [`LinMonitor`] checks linearizability online, with a state small enough to keep in a
+//!   model's state.
 //! - [`first_violation`] cuts a reported counterexample at its first violating state.
 
 mod counterexample;
+mod linearizability;
 mod refines;
 mod spec;
 
 pub use counterexample::{first_violation, Steps};
+pub use linearizability::{LinMonitor, Returns};
 pub use refines::{Refined, Refinement};
 pub use spec::{SpecModel, StepSpec};
 

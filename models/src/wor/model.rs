@@ -19,13 +19,12 @@ use super::{
 };
 use crate::network::NetworkKind;
 use stateright::actor::{ActorModel, ActorModelAction, ActorModelState, Id, LossyNetwork, Network};
-use stateright::semantics::{ConsistencyTester, LinearizabilityTester};
 use stateright::{Model, Path, Property};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
-use worm_refinement::{Refined, Refinement, SpecModel};
+use worm_refinement::{LinMonitor, Refined, Refinement, SpecModel};
 
 /// The classic mistakes of single-shot Paxos, each switched on by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -223,9 +222,8 @@ pub type WorAction = ActorModelAction<WorMsg, (), ()>;
 /// The auxiliary history: client-visible events, and the ghost record of votes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct WorHistory {
-    pub lin: LinearizabilityTester<u8, WorObject>,
-    /// Whether `lin` is linearizable, recomputed when an operation returns.
-    pub linearizable: bool,
+    /// The capture / write / read history, as far as linearizability needs it.
+    pub lin: LinMonitor<u8, WorObject>,
     /// Ghost: which acceptors have voted for (accepted) each proposal, ever.
     pub votes: BTreeMap<Proposal, AcceptorSet>,
     /// Ghost: the value of the proposal a majority most recently voted for.
@@ -241,8 +239,7 @@ pub struct WorHistory {
 impl WorHistory {
     fn new(init: WorObject) -> Self {
         WorHistory {
-            lin: LinearizabilityTester::new(init),
-            linearizable: true,
+            lin: LinMonitor::new(init),
             votes: BTreeMap::new(),
             chosen: None,
             returned: BTreeSet::new(),
@@ -252,9 +249,7 @@ impl WorHistory {
     }
 
     fn invoke(&mut self, client: u8, op: WorOp) {
-        // The tester only rejects malformed histories (two ops in flight on one thread),
-        // which the client actor never produces.
-        let _ = self.lin.on_invoke(client, op);
+        self.lin.invoke(client, op);
         if op == WorOp::Read {
             if let Some(&v) = self.returned.first() {
                 self.read_floors.insert(client, v);
@@ -263,8 +258,7 @@ impl WorHistory {
     }
 
     fn ret(&mut self, client: u8, ret: WorRet) {
-        let _ = self.lin.on_return(client, ret);
-        self.linearizable = self.lin.serialized_history().is_some();
+        self.lin.ret(client, ret);
         match ret {
             WorRet::Written(v) | WorRet::ReadValue(Some(v)) => {
                 self.returned.insert(v);
@@ -478,7 +472,9 @@ impl Model for WorModel {
                 s.history.returned.len() <= 1
             }),
             Property::always("stability", |_, s: &WorSysState| !s.history.unstable),
-            Property::always("linearizable", |_, s: &WorSysState| s.history.linearizable),
+            Property::always("linearizable", |_, s: &WorSysState| {
+                s.history.lin.is_linearizable()
+            }),
             Property::sometimes("value chosen", |_, s: &WorSysState| {
                 s.history.chosen.is_some()
             }),

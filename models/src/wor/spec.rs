@@ -13,9 +13,8 @@
 
 use serde::Serialize;
 use stateright::semantics::SequentialSpec;
-use std::collections::BTreeSet;
 use std::fmt;
-use worm_refinement::StepSpec;
+use worm_refinement::{Returns, StepSpec};
 
 /// A value held by a register. The models give each client its own letter.
 pub type Value = char;
@@ -46,10 +45,52 @@ impl fmt::Debug for Ballot {
     }
 }
 
+/// A set of values (client letters 'A'..='H'), small and `Copy` because the linearizability
+/// monitor clones spec states often.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ValueSet(u8);
+
+impl ValueSet {
+    fn bit(v: Value) -> u8 {
+        1 << (v as u8 - b'A')
+    }
+
+    pub fn insert(&mut self, v: Value) {
+        self.0 |= Self::bit(v);
+    }
+
+    pub fn contains(self, v: Value) -> bool {
+        self.0 & Self::bit(v) != 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Value> {
+        (0..8u8)
+            .filter(move |i| self.0 & (1 << i) != 0)
+            .map(|i| (b'A' + i) as char)
+    }
+}
+
+impl FromIterator<Value> for ValueSet {
+    fn from_iter<I: IntoIterator<Item = Value>>(values: I) -> Self {
+        let mut set = ValueSet::default();
+        for v in values {
+            set.insert(v);
+        }
+        set
+    }
+}
+
+impl fmt::Debug for ValueSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
 /// An operation on the register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum WorOp {
-    Capture,
+    /// A capture by the client with this index; its ids are the ballots that client owns.
+    Capture(u8),
     /// Write with the capture `Ballot`: the value given is the one the writer proposes.
     Write(Ballot, Value),
     Read,
@@ -77,7 +118,7 @@ pub struct WorObject {
     /// The value, once written; it never changes after that.
     pub value: Option<Value>,
     /// Values of writes with unknown outcome, which may still take effect.
-    pub pending: BTreeSet<Value>,
+    pub pending: ValueSet,
     /// The domain the spec model enumerates: every ballot and value the protocol can use.
     #[serde(skip)]
     pub domain: std::sync::Arc<Domain>,
@@ -113,7 +154,7 @@ impl WorObject {
     fn may_hold(&self, w: Value, proposed: Option<Value>) -> bool {
         match self.value {
             Some(v) => v == w,
-            None => proposed == Some(w) || self.pending.contains(&w),
+            None => proposed == Some(w) || self.pending.contains(w),
         }
     }
 }
@@ -126,7 +167,7 @@ impl SequentialSpec for WorObject {
     /// a capture that has not returned is treated as failed, a write as unknown.
     fn invoke(&mut self, op: &WorOp) -> WorRet {
         match *op {
-            WorOp::Capture => WorRet::CaptureFailed,
+            WorOp::Capture(_) => WorRet::CaptureFailed,
             WorOp::Write(_, v) => {
                 self.pending.insert(v);
                 WorRet::Unknown(v)
@@ -137,11 +178,11 @@ impl SequentialSpec for WorObject {
 
     fn is_valid_step(&mut self, op: &WorOp, ret: &WorRet) -> bool {
         match (*op, *ret) {
-            (WorOp::Capture, WorRet::Captured(b)) if self.latest < Some(b) => {
+            (WorOp::Capture(c), WorRet::Captured(b)) if self.latest < Some(b) && b.client == c => {
                 self.latest = Some(b);
                 true
             }
-            (WorOp::Capture, WorRet::CaptureFailed) => true,
+            (WorOp::Capture(_), WorRet::CaptureFailed) => true,
             (WorOp::Write(b, v), WorRet::Written(w))
                 if self.latest == Some(b) && self.may_hold(w, Some(v)) =>
             {
@@ -166,13 +207,13 @@ impl SequentialSpec for WorObject {
 impl StepSpec for WorObject {
     fn steps(&self) -> Vec<(WorOp, WorRet)> {
         let mut steps = vec![
-            (WorOp::Capture, WorRet::CaptureFailed),
+            (WorOp::Capture(0), WorRet::CaptureFailed),
             (WorOp::Read, WorRet::ReadValue(self.value)),
             (WorOp::Read, WorRet::ReadFailed),
         ];
         for &b in &self.domain.ballots {
             if self.latest < Some(b) {
-                steps.push((WorOp::Capture, WorRet::Captured(b)));
+                steps.push((WorOp::Capture(b.client), WorRet::Captured(b)));
             }
         }
         for &v in &self.domain.values {
@@ -184,11 +225,50 @@ impl StepSpec for WorObject {
                 }
             }
             steps.push((WorOp::Write(Ballot::ZERO, v), WorRet::Unknown(v)));
-            if self.value.is_none() && self.pending.contains(&v) {
+            if self.value.is_none() && self.pending.contains(v) {
                 steps.push((WorOp::Read, WorRet::ReadValue(Some(v))));
             }
         }
         steps
+    }
+}
+
+impl Returns for WorObject {
+    /// Every result an operation may return from this state, except the failures
+    /// (`CaptureFailed`, `ReadFailed`), which are valid anywhere and change nothing, so placing
+    /// them at their return is as good as placing them early.
+    fn early_returns(&self, op: &WorOp) -> Vec<WorRet> {
+        match *op {
+            WorOp::Capture(c) => self
+                .domain
+                .ballots
+                .iter()
+                .filter(|&&b| self.latest < Some(b) && b.client == c)
+                .map(|&b| WorRet::Captured(b))
+                .collect(),
+            WorOp::Write(b, v) => {
+                let mut rets = vec![WorRet::Unknown(v)];
+                if self.latest == Some(b) {
+                    let held = self.value.into_iter();
+                    let offered = std::iter::once(v).chain(self.pending.iter());
+                    rets.extend(
+                        held.chain(offered)
+                            .filter(|&w| self.may_hold(w, Some(v)))
+                            .map(WorRet::Written),
+                    );
+                }
+                rets.sort();
+                rets.dedup();
+                rets
+            }
+            WorOp::Read => {
+                let mut rets = vec![WorRet::ReadValue(self.value)];
+                if self.value.is_none() {
+                    rets.extend(self.pending.iter().map(|w| WorRet::ReadValue(Some(w))));
+                }
+                rets
+            }
+        }
     }
 }
 
@@ -207,10 +287,15 @@ mod tests {
     fn write_needs_the_latest_capture() {
         let (b0, b1) = (Ballot::new(1, 0), Ballot::new(1, 1));
         let mut o = obj();
-        assert!(o.is_valid_step(&WorOp::Capture, &WorRet::Captured(b0)));
-        assert!(o.is_valid_step(&WorOp::Capture, &WorRet::Captured(b1)));
         assert!(
-            !o.is_valid_step(&WorOp::Capture, &WorRet::Captured(b0)),
+            !o.clone()
+                .is_valid_step(&WorOp::Capture(1), &WorRet::Captured(b0)),
+            "b0 is c0's"
+        );
+        assert!(o.is_valid_step(&WorOp::Capture(0), &WorRet::Captured(b0)));
+        assert!(o.is_valid_step(&WorOp::Capture(1), &WorRet::Captured(b1)));
+        assert!(
+            !o.is_valid_step(&WorOp::Capture(0), &WorRet::Captured(b0)),
             "ids only grow"
         );
         assert!(!o

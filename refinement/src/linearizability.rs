@@ -1,0 +1,233 @@
+//! An online linearizability monitor whose state is small enough to live in a model's state.
+//!
+//! stateright's `LinearizabilityTester` keeps the whole history and searches it again at
+//! every check, so two runs that reach the same protocol state through different interleavings
+//! of client events stay apart, and every check costs a search. This monitor keeps only what
+//! the future can depend on: the operations in flight, and the set of *configurations*, each a
+//! state of the sequential spec reachable by some linearization of the history so far, together
+//! with the results it committed to for in-flight operations it has already linearized.
+//!
+//! - `invoke(t, op)` records `op` as in flight for thread `t`.
+//! - `ret(t, r)` extends each configuration by linearizing in-flight operations in every order
+//!   (others with each result worth trying, see [`Returns`]; `t`'s with `r`), keeps the
+//!   configurations in which `t`'s operation is linearized with result `r`, and forgets `t`'s
+//!   operation.
+//!
+//! The history is linearizable exactly when some configuration is left. Operations still in
+//! flight at the end may have taken effect or not, which is what a timeout means.
+
+use stateright::semantics::SequentialSpec;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+/// A sequential spec that can list the results worth trying for an operation still in flight
+/// when another one returns and the monitor places it first. That must be every result the
+/// operation may return from the state, except results that are valid in every state and
+/// change nothing (a failure, say): placing those at the operation's own return is as good,
+/// and leaving them out keeps the monitor small.
+pub trait Returns:
+    SequentialSpec<Op: Clone + Debug + Ord + Hash, Ret: Clone + Debug + Ord + Hash>
+    + Clone
+    + Debug
+    + Ord
+    + Hash
+{
+    fn early_returns(&self, op: &Self::Op) -> Vec<Self::Ret>;
+}
+
+/// One linearization so far: the spec's state, and the results committed to for operations
+/// in flight that this linearization has already placed (sorted by thread).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Config<T, S: Returns> {
+    spec: S,
+    placed: Vec<(T, S::Ret)>,
+}
+
+/// The monitor. Its equality and hash are those of its contents, which are kept sorted, so
+/// two histories with the same future are the same monitor state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LinMonitor<T, S: Returns> {
+    in_flight: Vec<(T, S::Op)>,
+    configs: Vec<Config<T, S>>,
+}
+
+impl<T: Copy + Ord + Debug, S: Returns> LinMonitor<T, S> {
+    pub fn new(init: S) -> Self {
+        LinMonitor {
+            in_flight: Vec::new(),
+            configs: vec![Config {
+                spec: init,
+                placed: Vec::new(),
+            }],
+        }
+    }
+
+    /// Whether the history so far is linearizable.
+    pub fn is_linearizable(&self) -> bool {
+        !self.configs.is_empty()
+    }
+
+    /// Thread `t` invoked `op`. A thread has at most one operation in flight.
+    pub fn invoke(&mut self, t: T, op: S::Op) {
+        debug_assert!(
+            self.in_flight.iter().all(|(u, _)| *u != t),
+            "{t:?} has an op in flight"
+        );
+        let at = self.in_flight.partition_point(|(u, _)| *u < t);
+        self.in_flight.insert(at, (t, op));
+    }
+
+    /// Thread `t`'s operation returned `ret`.
+    pub fn ret(&mut self, t: T, ret: S::Ret) {
+        let Some(i) = self.in_flight.iter().position(|(u, _)| *u == t) else {
+            self.configs.clear(); // a return without an invocation is not a valid history
+            return;
+        };
+        let mut next = Vec::new();
+        let mut frontier = std::mem::take(&mut self.configs);
+        let mut seen: std::collections::BTreeSet<Config<T, S>> = frontier.iter().cloned().collect();
+        while let Some(c) = frontier.pop() {
+            if let Ok(j) = c.placed.binary_search_by(|(u, _)| u.cmp(&t)) {
+                // `t` is placed: keep this linearization if it committed to `ret`. Placing
+                // more operations after `t` is left to their own returns.
+                if c.placed[j].1 == ret {
+                    let mut done = c;
+                    done.placed.remove(j);
+                    next.push(done);
+                }
+                continue;
+            }
+            // Place `t` now with its result, or first another operation in flight, with each
+            // result worth trying early.
+            for (u, op) in &self.in_flight {
+                if c.placed.binary_search_by(|(v, _)| v.cmp(u)).is_ok() {
+                    continue;
+                }
+                let candidates = if *u == t {
+                    vec![ret.clone()]
+                } else {
+                    c.spec.early_returns(op)
+                };
+                for r in candidates {
+                    let mut spec = c.spec.clone();
+                    if !spec.is_valid_step(op, &r) {
+                        continue;
+                    }
+                    let mut placed = c.placed.clone();
+                    let at = placed.partition_point(|(v, _)| v < u);
+                    placed.insert(at, (*u, r));
+                    let child = Config { spec, placed };
+                    if seen.insert(child.clone()) {
+                        frontier.push(child);
+                    }
+                }
+            }
+        }
+        self.in_flight.remove(i);
+        next.sort();
+        next.dedup();
+        self.configs = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A register of one bit with read and write.
+    #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    struct Bit(bool);
+
+    #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    enum Op {
+        Write(bool),
+        Read,
+    }
+
+    impl SequentialSpec for Bit {
+        type Op = Op;
+        type Ret = Option<bool>;
+        fn invoke(&mut self, op: &Op) -> Option<bool> {
+            match op {
+                Op::Write(b) => {
+                    self.0 = *b;
+                    None
+                }
+                Op::Read => Some(self.0),
+            }
+        }
+    }
+
+    impl Returns for Bit {
+        fn early_returns(&self, op: &Op) -> Vec<Option<bool>> {
+            vec![self.clone().invoke(op)]
+        }
+    }
+
+    #[test]
+    fn sequential_history() {
+        let mut m = LinMonitor::new(Bit(false));
+        m.invoke(0, Op::Write(true));
+        m.ret(0, None);
+        m.invoke(1, Op::Read);
+        m.ret(1, Some(true));
+        assert!(m.is_linearizable());
+        m.invoke(1, Op::Read);
+        m.ret(1, Some(false));
+        assert!(!m.is_linearizable());
+    }
+
+    #[test]
+    fn concurrent_ops_may_take_either_order() {
+        let mut m = LinMonitor::new(Bit(false));
+        m.invoke(0, Op::Write(true));
+        m.invoke(1, Op::Read);
+        m.ret(1, Some(true)); // the write took effect first
+        m.invoke(1, Op::Read);
+        m.ret(1, Some(true));
+        assert!(m.is_linearizable());
+        m.ret(0, None);
+        assert!(m.is_linearizable());
+    }
+
+    #[test]
+    fn an_op_in_flight_may_never_take_effect() {
+        let mut m = LinMonitor::new(Bit(false));
+        m.invoke(0, Op::Write(true));
+        m.invoke(1, Op::Read);
+        m.ret(1, Some(false));
+        m.invoke(1, Op::Read);
+        m.ret(1, Some(true));
+        assert!(m.is_linearizable());
+        m.invoke(1, Op::Read);
+        m.ret(1, Some(false)); // once seen, the write cannot be undone
+        assert!(!m.is_linearizable());
+    }
+
+    #[test]
+    fn real_time_order_is_respected() {
+        let mut m = LinMonitor::new(Bit(false));
+        m.invoke(0, Op::Read);
+        m.ret(0, Some(false));
+        m.invoke(1, Op::Write(true));
+        m.ret(1, None);
+        m.invoke(0, Op::Read);
+        m.ret(0, Some(false)); // the write returned before this read began
+        assert!(!m.is_linearizable());
+    }
+
+    #[test]
+    fn equal_futures_are_equal_monitors() {
+        let mut a = LinMonitor::new(Bit(false));
+        a.invoke(0, Op::Write(true));
+        a.ret(0, None);
+        a.invoke(1, Op::Write(true));
+        a.ret(1, None);
+        let mut b = LinMonitor::new(Bit(false));
+        b.invoke(1, Op::Write(true));
+        b.invoke(0, Op::Write(true));
+        b.ret(0, None);
+        b.ret(1, None);
+        assert_eq!(a, b);
+    }
+}
