@@ -207,5 +207,6 @@ fn read_no_complete_is_found() {
             "a2 -> cC: ReadReply(1.C, None)",
             "cB -> a2: Accept(1.B, 'B')",
             "a2 -> cB: Accepted(1.B)",
+        ],
     );
 }
