@@ -12,7 +12,7 @@
 //! promised (no lower ballot can be chosen any more), `value` is the chosen value, and
 //! `pending` the values some acceptor has voted for (writes that may take effect).
 
-use super::spec::{Domain, WorObject, WorOp, WorRet};
+use super::spec::{Domain, ValueSet, WorObject, WorOp, WorRet};
 use super::{
     client_value, AcceptorSet, AcceptorState, Ballot, Proposal, Role, Value, WorActor, WorMsg,
     WorState,
@@ -20,7 +20,7 @@ use super::{
 use crate::network::NetworkKind;
 use stateright::actor::{ActorModel, ActorModelAction, ActorModelState, Id, LossyNetwork, Network};
 use stateright::{Model, Path, Property};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -225,11 +225,12 @@ pub struct WorHistory {
     /// The capture / write / read history, as far as linearizability needs it.
     pub lin: LinMonitor<u8, WorObject>,
     /// Ghost: which acceptors have voted for (accepted) each proposal, ever.
-    pub votes: BTreeMap<Proposal, AcceptorSet>,
+    /// Sorted by proposal; a vector rather than a map because it is cloned with every state.
+    pub votes: Vec<(Proposal, AcceptorSet)>,
     /// Ghost: the value of the proposal a majority most recently voted for.
     pub chosen: Option<Value>,
     /// Every value returned to a client (by a write or a read).
-    pub returned: BTreeSet<Value>,
+    pub returned: ValueSet,
     /// For each client reading: a value that had been returned before its read began.
     pub read_floors: BTreeMap<u8, Value>,
     /// A read returned something other than a value returned before it began.
@@ -240,9 +241,9 @@ impl WorHistory {
     fn new(init: WorObject) -> Self {
         WorHistory {
             lin: LinMonitor::new(init),
-            votes: BTreeMap::new(),
+            votes: Vec::new(),
             chosen: None,
-            returned: BTreeSet::new(),
+            returned: ValueSet::default(),
             read_floors: BTreeMap::new(),
             unstable: false,
         }
@@ -251,7 +252,7 @@ impl WorHistory {
     fn invoke(&mut self, client: u8, op: WorOp) {
         self.lin.invoke(client, op);
         if op == WorOp::Read {
-            if let Some(&v) = self.returned.first() {
+            if let Some(v) = self.returned.iter().next() {
                 self.read_floors.insert(client, v);
             }
         }
@@ -273,7 +274,14 @@ impl WorHistory {
     }
 
     fn vote(&mut self, acceptor: usize, proposal: Proposal, majority: usize) {
-        let voters = self.votes.entry(proposal).or_default();
+        let at = match self.votes.binary_search_by(|(p, _)| p.cmp(&proposal)) {
+            Ok(at) => at,
+            Err(at) => {
+                self.votes.insert(at, (proposal, AcceptorSet::default()));
+                at
+            }
+        };
+        let voters = &mut self.votes[at].1;
         voters.insert(acceptor);
         if voters.len() >= majority {
             self.chosen = Some(proposal.1);
@@ -469,7 +477,7 @@ impl Model for WorModel {
     fn properties(&self) -> Vec<Property<Self>> {
         vec![
             Property::always("agreement", |_, s: &WorSysState| {
-                s.history.returned.len() <= 1
+                s.history.returned.iter().count() <= 1
             }),
             Property::always("stability", |_, s: &WorSysState| !s.history.unstable),
             Property::always("linearizable", |_, s: &WorSysState| {
@@ -496,7 +504,7 @@ pub fn abstraction(m: &WorModel, s: &WorSysState) -> WorObject {
     WorObject {
         latest: (latest != Ballot::ZERO).then_some(latest),
         value: s.history.chosen,
-        pending: s.history.votes.keys().map(|p| p.1).collect(),
+        pending: s.history.votes.iter().map(|(p, _)| p.1).collect(),
         domain: Arc::clone(&m.domain),
     }
 }

@@ -60,7 +60,7 @@ pub fn canonical(s: &WorSysState) -> WorSysState {
         Id::from(perm.get(i).copied().unwrap_or(i))
     });
     let mut history = s.history.clone();
-    for voters in history.votes.values_mut() {
+    for (_, voters) in history.votes.iter_mut() {
         *voters = voters.permute(&perm);
     }
     WorSysState {
