@@ -136,15 +136,20 @@ pub struct AcceptorState {
 /// Where a client is in its capture, write, read sequence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Phase {
-    Capture {
+    /// Paxos phase 1: a capture, or a read completing the value it saw on fewer than a quorum
+    /// (`completing`, written if phase 1 finds nothing accepted).
+    Prepare {
         ballot: Ballot,
         promises: AcceptorSet,
         highest: Option<Proposal>,
+        completing: Option<Value>,
     },
-    Write {
+    /// Paxos phase 2: a write, or a read's completion.
+    Accept {
         ballot: Ballot,
         value: Value,
         accepts: AcceptorSet,
+        completing: bool,
     },
     Read {
         ballot: Ballot,
@@ -152,20 +157,6 @@ pub enum Phase {
         highest: Option<Proposal>,
         /// Every reply so far equals `highest`.
         unanimous: bool,
-    },
-    /// The read saw a value on fewer than a quorum and completes it: phase 1 ...
-    CompletePrepare {
-        ballot: Ballot,
-        promises: AcceptorSet,
-        highest: Option<Proposal>,
-        /// The value the read saw, to write if phase 1 finds nothing accepted.
-        seen: Value,
-    },
-    /// ... and phase 2.
-    CompleteAccept {
-        ballot: Ballot,
-        value: Value,
-        accepts: AcceptorSet,
     },
     Done,
 }
@@ -188,30 +179,20 @@ impl ClientState {
     pub fn awaits(&self, from: usize, msg: &WorMsg) -> bool {
         match (self.phase, *msg) {
             (
-                Phase::Capture {
-                    ballot, promises, ..
-                }
-                | Phase::CompletePrepare {
+                Phase::Prepare {
                     ballot, promises, ..
                 },
                 WorMsg::Promise(b, _),
             ) => b == ballot && !promises.contains(from),
             (
-                Phase::Write {
-                    ballot, accepts, ..
-                }
-                | Phase::CompleteAccept {
+                Phase::Accept {
                     ballot, accepts, ..
                 },
                 WorMsg::Accepted(b),
             ) => b == ballot && !accepts.contains(from),
-            (
-                Phase::Capture { ballot, .. }
-                | Phase::Write { ballot, .. }
-                | Phase::CompletePrepare { ballot, .. }
-                | Phase::CompleteAccept { ballot, .. },
-                WorMsg::Nack(b, _),
-            ) => b == ballot,
+            (Phase::Prepare { ballot, .. } | Phase::Accept { ballot, .. }, WorMsg::Nack(b, _)) => {
+                b == ballot
+            }
             (
                 Phase::Read {
                     ballot, replies, ..
@@ -226,11 +207,18 @@ impl ClientState {
     pub fn current_op(&self) -> Option<spec::WorOp> {
         use spec::WorOp;
         match self.phase {
-            Phase::Capture { ballot, .. } => Some(WorOp::Capture(ballot.client)),
-            Phase::Write { ballot, value, .. } => Some(WorOp::Write(ballot, value)),
-            Phase::Read { .. } | Phase::CompletePrepare { .. } | Phase::CompleteAccept { .. } => {
-                Some(WorOp::Read)
-            }
+            Phase::Prepare {
+                ballot,
+                completing: None,
+                ..
+            } => Some(WorOp::Capture(ballot.client)),
+            Phase::Accept {
+                ballot,
+                value,
+                completing: false,
+                ..
+            } => Some(WorOp::Write(ballot, value)),
+            Phase::Read { .. } | Phase::Prepare { .. } | Phase::Accept { .. } => Some(WorOp::Read),
             Phase::Done => None,
         }
     }
@@ -380,10 +368,11 @@ impl WorActor {
         s.round += 1;
         s.captures_left -= 1;
         let ballot = Ballot::new(s.round, *index);
-        s.phase = Phase::Capture {
+        s.phase = Phase::Prepare {
             ballot,
             promises: AcceptorSet::default(),
             highest: None,
+            completing: None,
         };
         o.broadcast(&self.acceptor_ids(), &WorMsg::Prepare(ballot));
     }
@@ -426,37 +415,51 @@ impl WorActor {
         let quorum = *quorum;
         match (s.phase, msg) {
             (
-                Phase::Capture {
+                Phase::Prepare {
                     ballot,
                     promises,
                     highest,
+                    completing,
                 },
                 WorMsg::Promise(b, accepted),
             ) if b == ballot && !promises.contains(from) => {
                 let promises = promises.with(from);
                 let highest = highest.max(accepted);
                 if promises.len() < quorum {
-                    s.phase = Phase::Capture {
+                    s.phase = Phase::Prepare {
                         ballot,
                         promises,
                         highest,
+                        completing,
                     };
                     return;
                 }
-                s.results.push(WorRet::Captured(ballot));
                 // Finish the highest accepted proposal, if any: the rule that keeps Paxos safe.
-                let value = match (bug, highest) {
-                    (Some(WorBug::IgnoreAcceptedValue), _) | (_, None) => client_value(*index),
-                    (_, Some((_, v))) => v,
+                let value = match (completing, bug, highest) {
+                    (None, Some(WorBug::IgnoreAcceptedValue), _) => client_value(*index),
+                    (_, _, Some((_, v))) => v,
+                    (Some(seen), _, None) => seen,
+                    (None, _, None) => client_value(*index),
                 };
-                s.phase = Phase::Write {
+                if completing.is_none() {
+                    s.results.push(WorRet::Captured(ballot));
+                }
+                s.phase = Phase::Accept {
                     ballot,
                     value,
                     accepts: AcceptorSet::default(),
+                    completing: completing.is_some(),
                 };
                 o.broadcast(&self.acceptor_ids(), &WorMsg::Accept(ballot, value));
             }
-            (Phase::Capture { ballot, .. }, WorMsg::Nack(b, promised)) if b == ballot => {
+            (
+                Phase::Prepare {
+                    ballot,
+                    completing: None,
+                    ..
+                },
+                WorMsg::Nack(b, promised),
+            ) if b == ballot => {
                 s.round = s.round.max(promised.round);
                 if s.captures_left > 0 {
                     self.start_capture(s, o);
@@ -465,26 +468,50 @@ impl WorActor {
                 }
             }
             (
-                Phase::Write {
+                Phase::Accept {
                     ballot,
                     value,
                     accepts,
+                    completing,
                 },
                 WorMsg::Accepted(b),
             ) if b == ballot && !accepts.contains(from) => {
                 let accepts = accepts.with(from);
                 if accepts.len() < quorum {
-                    s.phase = Phase::Write {
+                    s.phase = Phase::Accept {
                         ballot,
                         value,
                         accepts,
+                        completing,
                     };
                     return;
                 }
-                Self::finish(s, WorRet::Written(value));
+                let ret = if completing {
+                    WorRet::ReadValue(Some(value))
+                } else {
+                    WorRet::Written(value)
+                };
+                Self::finish(s, ret);
             }
-            (Phase::Write { ballot, value, .. }, WorMsg::Nack(b, _)) if b == ballot => {
-                Self::finish(s, WorRet::Unknown(value));
+            (
+                Phase::Accept {
+                    ballot,
+                    value,
+                    completing,
+                    ..
+                },
+                WorMsg::Nack(b, _),
+            ) if b == ballot => {
+                // A stolen write has an unknown outcome; a stolen completion, no answer.
+                let ret = if completing {
+                    WorRet::ReadFailed
+                } else {
+                    WorRet::Unknown(value)
+                };
+                Self::finish(s, ret);
+            }
+            (Phase::Prepare { ballot, .. }, WorMsg::Nack(b, _)) if b == ballot => {
+                Self::finish(s, WorRet::ReadFailed)
             }
             (
                 Phase::Read {
@@ -513,69 +540,19 @@ impl WorActor {
                     Some((_, v)) if *bug == Some(WorBug::ReadNoComplete) => {
                         Self::finish(s, WorRet::ReadValue(Some(v)))
                     }
+                    // Complete it with a capture and a write at the read's ballot.
                     Some((_, seen)) => {
-                        s.phase = Phase::CompletePrepare {
+                        s.phase = Phase::Prepare {
                             ballot,
                             promises: AcceptorSet::default(),
                             highest: None,
-                            seen,
+                            completing: Some(seen),
                         };
                         o.broadcast(&self.acceptor_ids(), &WorMsg::Prepare(ballot));
                     }
                     None => unreachable!("replies that are not unanimous include a proposal"),
                 }
             }
-            (
-                Phase::CompletePrepare {
-                    ballot,
-                    promises,
-                    highest,
-                    seen,
-                },
-                WorMsg::Promise(b, accepted),
-            ) if b == ballot && !promises.contains(from) => {
-                let promises = promises.with(from);
-                let highest = highest.max(accepted);
-                if promises.len() < quorum {
-                    s.phase = Phase::CompletePrepare {
-                        ballot,
-                        promises,
-                        highest,
-                        seen,
-                    };
-                    return;
-                }
-                let value = highest.map_or(seen, |p| p.1);
-                s.phase = Phase::CompleteAccept {
-                    ballot,
-                    value,
-                    accepts: AcceptorSet::default(),
-                };
-                o.broadcast(&self.acceptor_ids(), &WorMsg::Accept(ballot, value));
-            }
-            (
-                Phase::CompleteAccept {
-                    ballot,
-                    value,
-                    accepts,
-                },
-                WorMsg::Accepted(b),
-            ) if b == ballot && !accepts.contains(from) => {
-                let accepts = accepts.with(from);
-                if accepts.len() < quorum {
-                    s.phase = Phase::CompleteAccept {
-                        ballot,
-                        value,
-                        accepts,
-                    };
-                    return;
-                }
-                Self::finish(s, WorRet::ReadValue(Some(value)));
-            }
-            (
-                Phase::CompletePrepare { ballot, .. } | Phase::CompleteAccept { ballot, .. },
-                WorMsg::Nack(b, _),
-            ) if b == ballot => Self::finish(s, WorRet::ReadFailed),
             _ => {}
         }
     }

@@ -75,57 +75,12 @@ pub fn canonical(s: &WorSysState) -> WorSysState {
 }
 
 fn permute_client(c: &ClientState, perm: &[usize]) -> ClientState {
-    let phase = match c.phase {
-        Phase::Capture {
-            ballot,
-            promises,
-            highest,
-        } => Phase::Capture {
-            ballot,
-            promises: promises.permute(perm),
-            highest,
-        },
-        Phase::Write {
-            ballot,
-            value,
-            accepts,
-        } => Phase::Write {
-            ballot,
-            value,
-            accepts: accepts.permute(perm),
-        },
-        Phase::Read {
-            ballot,
-            replies,
-            highest,
-            unanimous,
-        } => Phase::Read {
-            ballot,
-            replies: replies.permute(perm),
-            highest,
-            unanimous,
-        },
-        Phase::CompletePrepare {
-            ballot,
-            promises,
-            highest,
-            seen,
-        } => Phase::CompletePrepare {
-            ballot,
-            promises: promises.permute(perm),
-            highest,
-            seen,
-        },
-        Phase::CompleteAccept {
-            ballot,
-            value,
-            accepts,
-        } => Phase::CompleteAccept {
-            ballot,
-            value,
-            accepts: accepts.permute(perm),
-        },
-        Phase::Done => Phase::Done,
-    };
+    let mut phase = c.phase;
+    match &mut phase {
+        Phase::Prepare { promises: set, .. }
+        | Phase::Accept { accepts: set, .. }
+        | Phase::Read { replies: set, .. } => *set = set.permute(perm),
+        Phase::Done => {}
+    }
     ClientState { phase, ..c.clone() }
 }
