@@ -260,11 +260,8 @@ impl WorHistory {
 
     fn ret(&mut self, client: u8, ret: WorRet) {
         self.lin.ret(client, ret);
-        match ret {
-            WorRet::Written(v) | WorRet::ReadValue(Some(v)) => {
-                self.returned.insert(v);
-            }
-            _ => {}
+        if let WorRet::Written(v) | WorRet::ReadValue(Some(v)) = ret {
+            self.returned.insert(v);
         }
         if let WorRet::ReadValue(read) = ret {
             if let Some(floor) = self.read_floors.remove(&client) {
@@ -355,9 +352,8 @@ impl WorModel {
                 WorState::Acceptor(_) => unreachable!("clients come after acceptors"),
             };
             match msg {
-                WorMsg::Read(_) => {
-                    client(src).awaits(dst, &WorMsg::ReadReply(*msg_ballot(msg), None))
-                }
+                // A read request is live while its reply would be.
+                WorMsg::Read(b) => client(src).awaits(dst, &WorMsg::ReadReply(*b, None)),
                 _ if dst < n => true,
                 _ => client(dst).awaits(src, msg),
             }
@@ -515,17 +511,5 @@ pub fn representative(s: &Refined<WorSysState>) -> Refined<WorSysState> {
     Refined {
         low: super::symmetry::canonical(&s.low),
         refines: s.refines,
-    }
-}
-
-fn msg_ballot(msg: &WorMsg) -> &Ballot {
-    match msg {
-        WorMsg::Prepare(b)
-        | WorMsg::Promise(b, _)
-        | WorMsg::Accept(b, _)
-        | WorMsg::Accepted(b)
-        | WorMsg::Nack(b, _)
-        | WorMsg::Read(b)
-        | WorMsg::ReadReply(b, _) => b,
     }
 }
