@@ -81,6 +81,10 @@ impl Outcome {
         for e in &self.examples {
             match e.steps {
                 Some(n) => println!("sometimes \"{}\": example in {n} steps", e.property),
+                None if self.violation.is_some() => println!(
+                    "sometimes \"{}\": no example before the search stopped",
+                    e.property
+                ),
                 None => println!("sometimes \"{}\": no example found", e.property),
             }
         }
