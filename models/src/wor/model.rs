@@ -488,14 +488,16 @@ impl Model for WorModel {
 
 /// The abstraction function from protocol states to spec states (see the module comment).
 pub fn abstraction(m: &WorModel, s: &WorSysState) -> WorObject {
-    let mut promises: Vec<Ballot> = s.actor_states[..m.cfg.acceptors]
-        .iter()
-        .map(|a| match **a {
+    // On the stack: this runs twice per transition.
+    let n = m.cfg.acceptors;
+    let mut promises = [Ballot::ZERO; 8];
+    for (slot, a) in promises.iter_mut().zip(&s.actor_states[..n]) {
+        *slot = match **a {
             WorState::Acceptor(AcceptorState { promised, .. }) => promised,
             WorState::Client(_) => unreachable!("acceptors come first"),
-        })
-        .collect();
-    promises.sort_unstable_by(|a, b| b.cmp(a));
+        };
+    }
+    promises[..n].sort_unstable_by(|a, b| b.cmp(a));
     let latest = promises[m.cfg.majority() - 1];
     WorObject {
         latest: (latest != Ballot::ZERO).then_some(latest),

@@ -110,8 +110,9 @@ pub enum WorRet {
     ReadFailed,
 }
 
-/// The register's abstract state.
-#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// The register's abstract state. Equality, order and hash leave out `domain`, which is
+/// configuration shared by every state (and would cost a hash of two vectors per state).
+#[derive(Clone, Default, Serialize)]
 pub struct WorObject {
     /// The latest capture, if any.
     pub latest: Option<Ballot>,
@@ -122,6 +123,38 @@ pub struct WorObject {
     /// The domain the spec model enumerates: every ballot and value the protocol can use.
     #[serde(skip)]
     pub domain: std::sync::Arc<Domain>,
+}
+
+impl WorObject {
+    fn key(&self) -> (Option<Ballot>, Option<Value>, ValueSet) {
+        (self.latest, self.value, self.pending)
+    }
+}
+
+impl PartialEq for WorObject {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for WorObject {}
+
+impl PartialOrd for WorObject {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for WorObject {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl std::hash::Hash for WorObject {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
 }
 
 impl fmt::Debug for WorObject {
