@@ -44,8 +44,8 @@ fn default_configuration_is_safe_with_pinned_counts() {
     checker.assert_no_discovery("linearizable");
     checker.assert_no_discovery("refines the WOR spec");
     assert!(checker.discovery("value chosen").is_some());
-    assert_eq!(checker.unique_state_count(), 77_631);
-    assert_eq!(checker.max_depth(), 21);
+    assert_eq!(checker.unique_state_count(), 61_233);
+    assert_eq!(checker.max_depth(), 20);
 }
 
 #[test]
@@ -56,14 +56,14 @@ fn a_reader_beside_a_writer_is_safe_with_pinned_counts() {
         ..WorConfig::default()
     });
     assert_eq!(violation(&checker), None);
-    assert_eq!(checker.unique_state_count(), 45_935);
+    assert_eq!(checker.unique_state_count(), 39_191);
 }
 
 #[test]
 fn three_acceptors_two_writers_one_crash_on_every_network() {
     for (network, count) in [
-        (NetworkKind::Ordered, 103_164),
-        (NetworkKind::Unordered, 310_524),
+        (NetworkKind::Ordered, 86_652),
+        (NetworkKind::Unordered, 244_932),
         (NetworkKind::Duplicating, 85_196),
     ] {
         let checker = bfs(WorConfig {
@@ -97,7 +97,7 @@ fn symmetry_reduces_the_default_configuration() {
         .spawn_dfs()
         .join();
     assert_eq!(violation(&checker), None);
-    assert_eq!(checker.unique_state_count(), 19_005);
+    assert_eq!(checker.unique_state_count(), 14_860);
 }
 
 fn assert_bug(bug: WorBug, property: &str, steps: &[&str]) {
@@ -135,11 +135,11 @@ fn accept_lower_ballot_is_found() {
             "cA -> a1: Accept(1.A, 'A')",
             "cB -> a0: Prepare(1.B)",
             "a0 -> cB: Promise(1.B, None)",
+            "cA -> a0: Accept(1.A, 'A')",
             "cB -> a2: Prepare(1.B)",
             "a2 -> cB: Promise(1.B, None)",
-            "cB -> a2: Accept(1.B, 'B')",
-            "cA -> a2: Accept(1.A, 'A')",
             "cB -> a1: Accept(1.B, 'B')",
+            "cB -> a2: Accept(1.B, 'B')",
         ],
     );
 }
@@ -154,30 +154,29 @@ fn ignore_accepted_value_is_found() {
             "a0 -> cA: Promise(1.A, None)",
             "cA -> a1: Prepare(1.A)",
             "a1 -> cA: Promise(1.A, None)",
-            "cA -> a0: Accept(1.A, 'A')",
-            "cB -> a0: Prepare(1.B)",
-            "a0 -> cB: Promise(1.B, Some((1.A, 'A')))",
+            "cA -> a1: Accept(1.A, 'A')",
+            "cB -> a1: Prepare(1.B)",
+            "a1 -> cB: Promise(1.B, Some((1.A, 'A')))",
             "cB -> a2: Prepare(1.B)",
             "a2 -> cB: Promise(1.B, None)",
-            "cB -> a0: Accept(1.B, 'B')",
+            "cB -> a1: Accept(1.B, 'B')",
             "cB -> a2: Accept(1.B, 'B')",
-            "cA -> a1: Accept(1.A, 'A')",
+            "cA -> a0: Accept(1.A, 'A')",
         ],
     );
 }
 
 #[test]
 fn minority_quorum_is_found() {
+    // A writes after one promise: a majority (a0, a1) stands behind 1.A only as the write
+    // lands, so the capture and the write happen in one step, which the spec cannot take.
     assert_bug(
         WorBug::MinorityQuorum,
         "refines the WOR spec",
         &[
             "cA -> a0: Prepare(1.A)",
             "a0 -> cA: Promise(1.A, None)",
-            "cA -> a1: Prepare(1.A)",
-            "cB -> a2: Prepare(1.B)",
-            "a2 -> cB: Promise(1.B, None)",
-            "cB -> a1: Accept(1.B, 'B')",
+            "cA -> a1: Accept(1.A, 'A')",
         ],
     );
 }

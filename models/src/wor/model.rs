@@ -338,13 +338,22 @@ impl WorModel {
     }
 
     /// Removes messages whose delivery can never change anything: replies a client no longer
-    /// awaits (see [`super::ClientState::awaits`]) and reads for a read that has moved on.
+    /// awaits (see [`super::ClientState::awaits`]), reads for a read that has moved on, and
+    /// requests below the acceptor's promise whose nack nobody awaits (sound only while
+    /// promises never go down and acceptors never accept below them, so not under the bugs
+    /// that break either).
     /// Delivering them would be a no-op step, so removing them merges states without removing
     /// behaviour. The duplicating network's record of the last delivery goes too: it only
     /// tells apart states with identical futures.
     fn collect_dead_messages(&self, s: &mut WorSysState) {
         let n = self.cfg.acceptors;
         let states = &s.actor_states;
+        let promises_only_grow = self.cfg.bug != Some(WorBug::ForgetPromise);
+        let accepts_respect_promise = self.cfg.bug != Some(WorBug::AcceptLowerBallot);
+        let promised = |i: usize| match &*states[i] {
+            WorState::Acceptor(a) => a.promised,
+            WorState::Client(_) => unreachable!("requests go to acceptors"),
+        };
         let live = |src: Id, dst: Id, msg: &WorMsg| {
             let (src, dst) = (usize::from(src), usize::from(dst));
             let client = |i: usize| match &*states[i] {
@@ -354,6 +363,15 @@ impl WorModel {
             match msg {
                 // A read request is live while its reply would be.
                 WorMsg::Read(b) => client(src).awaits(dst, &WorMsg::ReadReply(*b, None)),
+                // A request below the acceptor's promise can only be nacked; it is dead once
+                // its client no longer awaits the nack, provided promises never go down.
+                WorMsg::Prepare(b) | WorMsg::Accept(b, _)
+                    if promises_only_grow
+                        && (matches!(msg, WorMsg::Prepare(_)) || accepts_respect_promise)
+                        && *b < promised(dst) =>
+                {
+                    client(src).awaits(dst, &WorMsg::Nack(*b, Ballot::ZERO))
+                }
                 _ if dst < n => true,
                 _ => client(dst).awaits(src, msg),
             }
