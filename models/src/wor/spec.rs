@@ -238,30 +238,26 @@ impl SequentialSpec for WorObject {
 }
 
 impl StepSpec for WorObject {
+    /// Every operation of the domain with each result it may return. The results are those the
+    /// linearizability monitor tries ([`Returns::early_returns`]), plus one failure: failures
+    /// change nothing, so one self-loop stands for all of them.
     fn steps(&self) -> Vec<(WorOp, WorRet)> {
-        let mut steps = vec![
-            (WorOp::Capture(0), WorRet::CaptureFailed),
-            (WorOp::Read, WorRet::ReadValue(self.value)),
-            (WorOp::Read, WorRet::ReadFailed),
-        ];
-        for &b in &self.domain.ballots {
-            if self.latest < Some(b) {
-                steps.push((WorOp::Capture(b.client), WorRet::Captured(b)));
-            }
-        }
-        for &v in &self.domain.values {
-            if let Some(b) = self.latest {
-                for &w in &self.domain.values {
-                    if self.may_hold(w, Some(v)) {
-                        steps.push((WorOp::Write(b, v), WorRet::Written(w)));
-                    }
-                }
-            }
-            steps.push((WorOp::Write(Ballot::ZERO, v), WorRet::Unknown(v)));
-            if self.value.is_none() && self.pending.contains(v) {
-                steps.push((WorOp::Read, WorRet::ReadValue(Some(v))));
-            }
-        }
+        let mut clients: Vec<u8> = self.domain.ballots.iter().map(|b| b.client).collect();
+        clients.sort_unstable();
+        clients.dedup();
+        let write_ballot = self.latest.unwrap_or(Ballot::ZERO);
+        let ops = std::iter::once(WorOp::Read)
+            .chain(clients.into_iter().map(WorOp::Capture))
+            .chain(
+                self.domain
+                    .values
+                    .iter()
+                    .map(|&v| WorOp::Write(write_ballot, v)),
+            );
+        let mut steps: Vec<_> = ops
+            .flat_map(|op| self.early_returns(&op).into_iter().map(move |r| (op, r)))
+            .collect();
+        steps.push((WorOp::Read, WorRet::ReadFailed));
         steps
     }
 }
