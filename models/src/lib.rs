@@ -5,4 +5,5 @@
 //! - [`network`]: the network options shared by every actor model.
 
 pub mod network;
+pub mod system;
 pub mod wor;

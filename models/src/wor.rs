@@ -161,14 +161,45 @@ pub enum Phase {
     Done,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct ClientState {
     /// The highest round this client has used, or seen in a nack.
     pub round: u8,
     pub captures_left: u8,
     pub phase: Phase,
     /// What each finished operation returned, in order.
-    pub results: Vec<WorRet>,
+    pub results: Results,
+}
+
+/// What a client's finished operations returned, in order. A client finishes at most two: a
+/// writer's capture and then its write (or one failed capture), a reader's read. A fixed array
+/// rather than a vector keeps the client state `Copy`, so states clone without allocating.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Results([Option<WorRet>; 2]);
+
+impl Results {
+    pub fn len(&self) -> usize {
+        self.0.iter().flatten().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0[0].is_none()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = WorRet> + '_ {
+        self.0.iter().flatten().copied()
+    }
+
+    fn push(&mut self, ret: WorRet) {
+        let slot = self.0.iter_mut().find(|r| r.is_none());
+        *slot.expect("a client finishes at most two operations") = Some(ret);
+    }
+}
+
+impl fmt::Debug for Results {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 impl ClientState {
@@ -276,7 +307,7 @@ impl Actor for WorActor {
                     round: 0,
                     captures_left: *captures,
                     phase: Phase::Done,
-                    results: Vec::new(),
+                    results: Results::default(),
                 };
                 match role {
                     Role::Writer => self.start_capture(&mut state, o),
@@ -295,7 +326,7 @@ impl Actor for WorActor {
                 }
             }
             (WorActor::Client { .. }, WorState::Client(client)) => {
-                let mut next = client.clone();
+                let mut next = *client;
                 self.client_step(&mut next, usize::from(src), msg, o);
                 if next != *client {
                     *state.to_mut() = WorState::Client(next);

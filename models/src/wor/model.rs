@@ -18,8 +18,9 @@ use super::{
     WorState,
 };
 use crate::network::NetworkKind;
-use stateright::actor::{ActorModel, ActorModelAction, ActorModelState, Id, LossyNetwork, Network};
-use stateright::{Model, Path, Property};
+use crate::system::{ActorSystem, Env, StateOf, SysAction};
+use stateright::actor::{ActorModelAction, Id};
+use stateright::{Model, Property};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -214,10 +215,13 @@ impl WorConfig {
 pub type WorCheck = Refinement<WorModel, SpecModel<WorObject>>;
 
 /// A state of the protocol model.
-pub type WorSysState = ActorModelState<WorActor, WorHistory>;
+///
+/// The history sits behind an `Arc`, shared copy-on-write: most steps leave it unchanged, so
+/// cloning a state does not copy it.
+pub type WorSysState = StateOf<WorActor, Arc<WorHistory>>;
 
 /// A step of the protocol model.
-pub type WorAction = ActorModelAction<WorMsg, (), ()>;
+pub type WorAction = SysAction<WorMsg>;
 
 /// The auxiliary history: client-visible events, and the ghost record of votes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -289,7 +293,8 @@ impl WorHistory {
 /// The WOR protocol as a stateright actor system, with the history kept up to date.
 pub struct WorModel {
     pub cfg: WorConfig,
-    actors: ActorModel<WorActor, WorConfig, WorHistory>,
+    init: WorObject,
+    system: ActorSystem<WorActor>,
     domain: Arc<Domain>,
 }
 
@@ -310,20 +315,19 @@ impl WorModel {
             captures: cfg.captures,
             bug: cfg.bug,
         });
-        let actors = ActorModel::new(cfg.clone(), WorHistory::new(init))
-            .actors(acceptors)
-            .actors(clients)
-            .init_network(cfg.network.network())
-            .lossy_network(if cfg.lossy {
-                LossyNetwork::Yes
-            } else {
-                LossyNetwork::No
-            })
-            .max_crashes(cfg.crashes);
+        let system = ActorSystem {
+            actors: acceptors.chain(clients).collect(),
+            network: cfg.network,
+            lossy: cfg.lossy,
+            max_crashes: cfg.crashes,
+            // Only acceptors crash: a client is the caller, and its operations end when it does.
+            crashable: cfg.acceptors,
+        };
         WorModel {
             cfg,
-            actors,
+            system,
             domain,
+            init,
         }
     }
 
@@ -343,20 +347,19 @@ impl WorModel {
     /// promises never go down and acceptors never accept below them, so not under the bugs
     /// that break either).
     /// Delivering them would be a no-op step, so removing them merges states without removing
-    /// behaviour. The duplicating network's record of the last delivery goes too: it only
-    /// tells apart states with identical futures.
+    /// behaviour.
     fn collect_dead_messages(&self, s: &mut WorSysState) {
         let n = self.cfg.acceptors;
-        let states = &s.actor_states;
+        let states = &s.actors;
         let promises_only_grow = self.cfg.bug != Some(WorBug::ForgetPromise);
         let accepts_respect_promise = self.cfg.bug != Some(WorBug::AcceptLowerBallot);
-        let promised = |i: usize| match &*states[i] {
+        let promised = |i: usize| match &states[i] {
             WorState::Acceptor(a) => a.promised,
             WorState::Client(_) => unreachable!("requests go to acceptors"),
         };
-        let live = |src: Id, dst: Id, msg: &WorMsg| {
-            let (src, dst) = (usize::from(src), usize::from(dst));
-            let client = |i: usize| match &*states[i] {
+        let live = |e: &Env<WorMsg>| {
+            let (src, dst, msg) = (usize::from(e.src), usize::from(e.dst), &e.msg);
+            let client = |i: usize| match &states[i] {
                 WorState::Client(c) => c,
                 WorState::Acceptor(_) => unreachable!("clients come after acceptors"),
             };
@@ -376,40 +379,26 @@ impl WorModel {
                 _ => client(dst).awaits(src, msg),
             }
         };
-        match &mut s.network {
-            Network::UnorderedDuplicating(set, last) => {
-                set.retain(|e| live(e.src, e.dst, &e.msg));
-                *last = None;
-            }
-            Network::UnorderedNonDuplicating(multiset) => {
-                multiset.retain(|e, _| live(e.src, e.dst, &e.msg));
-            }
-            Network::Ordered(flows) => {
-                for (&(src, dst), flow) in flows.iter_mut() {
-                    flow.retain(|m| live(src, dst, m));
-                }
-                flows.retain(|_, flow| !flow.is_empty());
-            }
-        }
+        s.network.retain(live);
     }
 
     /// Brings the history up to date after actor `index` stepped from `old` to its state in `s`.
     fn observe(&self, old: &WorState, index: usize, s: &mut WorSysState) {
-        match (old, &*s.actor_states[index]) {
+        match (old, &s.actors[index]) {
             (WorState::Acceptor(before), WorState::Acceptor(after)) => {
                 if let Some(p) = after.accepted.filter(|_| after.accepted != before.accepted) {
-                    s.history.vote(index, p, self.cfg.majority());
+                    Arc::make_mut(&mut s.history).vote(index, p, self.cfg.majority());
                 }
             }
             (WorState::Client(before), WorState::Client(after)) => {
                 let client = (index - self.cfg.acceptors) as u8;
-                let returned = &after.results[before.results.len()..];
-                for &ret in returned {
-                    s.history.ret(client, ret);
+                let returned = after.results.len() - before.results.len();
+                for ret in after.results.iter().skip(before.results.len()) {
+                    Arc::make_mut(&mut s.history).ret(client, ret);
                 }
                 if let Some(op) = after.current_op() {
-                    if !returned.is_empty() || before.current_op().is_none() {
-                        s.history.invoke(client, op);
+                    if returned > 0 || before.current_op().is_none() {
+                        Arc::make_mut(&mut s.history).invoke(client, op);
                     }
                 }
             }
@@ -423,27 +412,23 @@ impl Model for WorModel {
     type Action = WorAction;
 
     fn init_states(&self) -> Vec<WorSysState> {
-        let mut states = self.actors.init_states();
-        for s in &mut states {
-            self.collect_dead_messages(s);
-            for index in self.cfg.acceptors..s.actor_states.len() {
-                if let WorState::Client(c) = &*s.actor_states[index] {
-                    if let Some(op) = c.current_op() {
-                        let client = (index - self.cfg.acceptors) as u8;
-                        s.history.invoke(client, op);
-                    }
+        let mut s = self
+            .system
+            .init_state(Arc::new(WorHistory::new(self.init.clone())));
+        self.collect_dead_messages(&mut s);
+        for index in self.cfg.acceptors..s.actors.len() {
+            if let WorState::Client(c) = &s.actors[index] {
+                if let Some(op) = c.current_op() {
+                    let client = (index - self.cfg.acceptors) as u8;
+                    Arc::make_mut(&mut s.history).invoke(client, op);
                 }
             }
         }
-        states
+        vec![s]
     }
 
     fn actions(&self, state: &WorSysState, actions: &mut Vec<WorAction>) {
-        self.actors.actions(state, actions);
-        // Only acceptors crash: a client is the caller, and its operations end when it does.
-        let acceptors = self.cfg.acceptors;
-        actions
-            .retain(|a| !matches!(a, ActorModelAction::Crash(id) if usize::from(*id) >= acceptors));
+        self.system.actions(state, actions);
     }
 
     fn next_state(&self, last: &WorSysState, action: WorAction) -> Option<WorSysState> {
@@ -451,9 +436,9 @@ impl Model for WorModel {
             ActorModelAction::Deliver { dst, .. } => Some(usize::from(*dst)),
             _ => None,
         };
-        let mut next = self.actors.next_state(last, action)?;
+        let mut next = self.system.next_state(last, action)?;
         if let Some(index) = dst {
-            self.observe(&last.actor_states[index], index, &mut next);
+            self.observe(&last.actors[index], index, &mut next);
         }
         self.collect_dead_messages(&mut next);
         Some(next)
@@ -480,14 +465,6 @@ impl Model for WorModel {
         }
     }
 
-    fn format_step(&self, last: &WorSysState, action: WorAction) -> Option<String> {
-        self.actors.format_step(last, action)
-    }
-
-    fn as_svg(&self, path: Path<WorSysState, WorAction>) -> Option<String> {
-        self.actors.as_svg(path)
-    }
-
     fn properties(&self) -> Vec<Property<Self>> {
         vec![
             Property::always("agreement", |_, s: &WorSysState| {
@@ -509,8 +486,8 @@ pub fn abstraction(m: &WorModel, s: &WorSysState) -> WorObject {
     // On the stack: this runs twice per transition.
     let n = m.cfg.acceptors;
     let mut promises = [Ballot::ZERO; 8];
-    for (slot, a) in promises.iter_mut().zip(&s.actor_states[..n]) {
-        *slot = match **a {
+    for (slot, a) in promises.iter_mut().zip(&s.actors[..n]) {
+        *slot = match *a {
             WorState::Acceptor(AcceptorState { promised, .. }) => promised,
             WorState::Client(_) => unreachable!("acceptors come first"),
         };

@@ -1,38 +1,30 @@
 //! Symmetry reduction: acceptors are interchangeable.
 //!
 //! Renaming acceptors maps runs to runs, so the checker needs to visit one state per class of
-//! states that differ only in acceptor names. The canonical member sorts acceptors by their
-//! state (volatile, durable, and whether they are down) and renames them everywhere they
-//! appear: in messages' sources and destinations, in the sets of acceptors that clients count
-//! towards a quorum, and in the ghost votes.
+//! states that differ only in acceptor names. The canonical member sorts acceptors by
+//! everything that tells them apart — their state (volatile, durable, and whether they are
+//! down), the messages to and from them, their place in each client's tally and in the ghost
+//! votes — and renames them everywhere they appear. Acceptors equal in all of that are
+//! interchangeable in the state itself, so any order among them gives the same representative.
 //!
 //! Clients are *not* interchangeable: client `c` proposes its own letter and owns the ballots
 //! `(round, c)`, whose order breaks ties between equal rounds, so renaming clients would change
 //! which ballot wins, not just names.
 
 use super::model::WorSysState;
-use super::{ClientState, Phase, WorMsg, WorState};
-use stateright::actor::Id;
-use stateright::{Rewrite, RewritePlan};
+use super::{AcceptorState, ClientState, Phase, WorMsg, WorState};
+use crate::system::Env;
 use std::sync::Arc;
-
-impl Rewrite<Id> for WorMsg {
-    /// Messages name ballots and values, never actors.
-    fn rewrite<S>(&self, _plan: &RewritePlan<Id, S>) -> Self {
-        *self
-    }
-}
 
 /// The representative of `s`'s class under renaming of acceptors.
 pub fn canonical(s: &WorSysState) -> WorSysState {
     let n = s
-        .actor_states
+        .actors
         .iter()
-        .take_while(|a| matches!(***a, WorState::Acceptor(_)))
+        .take_while(|a| matches!(a, WorState::Acceptor(_)))
         .count();
-    let key = |i: usize| (&s.actor_states[i], &s.actor_storages[i], s.crashed[i]);
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&i, &j| key(i).cmp(&key(j)));
+    order.sort_by_cached_key(|&i| signature(s, i));
     if order.iter().enumerate().all(|(new, &old)| new == old) {
         return s.clone();
     }
@@ -48,30 +40,76 @@ pub fn canonical(s: &WorSysState) -> WorSysState {
             .chain(v[order.len()..].iter().cloned())
             .collect()
     }
-    let actor_states = reorder(&s.actor_states, &order)
+    let actors = reorder(&s.actors, &order)
         .into_iter()
-        .map(|a| match &*a {
-            WorState::Client(c) => Arc::new(WorState::Client(permute_client(c, &perm))),
-            WorState::Acceptor(_) => a,
+        .map(|a| match a {
+            WorState::Client(c) => WorState::Client(permute_client(&c, &perm)),
+            acceptor => acceptor,
         })
         .collect();
-    let plan = RewritePlan::new(perm.clone(), |id: &Id, perm: &Vec<usize>| {
-        let i = usize::from(*id);
-        Id::from(perm.get(i).copied().unwrap_or(i))
-    });
+    let rename = |i: u8| perm.get(usize::from(i)).map_or(i, |&j| j as u8);
+    let crashed = (0..n)
+        .filter(|&old| s.is_crashed(old))
+        .fold(s.crashed >> n << n, |bits, old| bits | 1 << perm[old]);
     let mut history = s.history.clone();
-    for (_, voters) in history.votes.iter_mut() {
-        *voters = voters.permute(&perm);
+    if !history.votes.is_empty() {
+        for (_, voters) in Arc::make_mut(&mut history).votes.iter_mut() {
+            *voters = voters.permute(&perm);
+        }
     }
     WorSysState {
-        actor_states,
-        network: s.network.rewrite(&plan),
-        timers_set: reorder(&s.timers_set, &order),
-        random_choices: reorder(&s.random_choices, &order),
-        crashed: reorder(&s.crashed, &order),
+        actors,
+        storage: reorder(&s.storage, &order),
+        crashed,
+        network: s.network.map(|e| Env {
+            src: rename(e.src),
+            dst: rename(e.dst),
+            msg: e.msg,
+        }),
         history,
-        actor_storages: reorder(&s.actor_storages, &order),
     }
+}
+
+/// What tells acceptor `i` apart from the others, independent of any acceptor's name except
+/// its own (messages between acceptors do not exist).
+#[allow(clippy::type_complexity)]
+fn signature(
+    s: &WorSysState,
+    i: usize,
+) -> (
+    &WorState,
+    bool,
+    &Option<AcceptorState>,
+    Vec<(bool, u8, WorMsg)>,
+    Vec<bool>,
+) {
+    let i8 = i as u8;
+    let messages = s
+        .network
+        .iter()
+        .filter(|e| e.src == i8 || e.dst == i8)
+        .map(|e| (e.src == i8, e.src.max(e.dst), e.msg))
+        .collect();
+    let tallies = s.actors[s.actors.len().min(i + 1)..]
+        .iter()
+        .filter_map(|a| match a {
+            WorState::Client(c) => Some(match c.phase {
+                Phase::Prepare { promises: set, .. }
+                | Phase::Accept { accepts: set, .. }
+                | Phase::Read { replies: set, .. } => set.contains(i),
+                Phase::Done => false,
+            }),
+            WorState::Acceptor(_) => None,
+        })
+        .chain(s.history.votes.iter().map(|(_, voters)| voters.contains(i)))
+        .collect();
+    (
+        &s.actors[i],
+        s.is_crashed(i),
+        &s.storage[i],
+        messages,
+        tallies,
+    )
 }
 
 fn permute_client(c: &ClientState, perm: &[usize]) -> ClientState {
@@ -82,5 +120,5 @@ fn permute_client(c: &ClientState, perm: &[usize]) -> ClientState {
         | Phase::Read { replies: set, .. } => *set = set.permute(perm),
         Phase::Done => {}
     }
-    ClientState { phase, ..c.clone() }
+    ClientState { phase, ..*c }
 }
