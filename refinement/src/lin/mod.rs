@@ -122,7 +122,7 @@ pub fn check_with<S: Spec>(spec: &S, history: &History<S>, find_witness: bool) -
         let ops = &by_key[key];
         let shown = if find_witness {
             // Room enough for searches of the size that refuted the whole key.
-            let budget = (4 * refuted_in).max(1 << 12);
+            let budget = (4 * refuted_in).max(1 << 14);
             witness::witness(spec, ops, budget)
                 .into_iter()
                 .map(|(i, role)| show(ops[i], role))

@@ -59,7 +59,7 @@ pub fn witness<S: Spec>(spec: &S, ops: &[&Operation<S>], budget: usize) -> Vec<(
 
     // Candidates to forget: known results other than the last, reads first (forgetting one
     // drops it, which makes every later search smaller).
-    let known = |op: &Operation<S>| op.ret.is_some_and(|r| r < cut);
+    let known = |op: &Operation<S>| op.ret.is_some_and(|r| r < cut) && spec.may_forget(&op.input);
     let mut candidates: Vec<usize> = (0..prefix_ops.len())
         .filter(|&i| known(prefix_ops[i]))
         .collect();

@@ -49,6 +49,13 @@ pub trait Spec {
     /// True if an operation of unknown outcome can be left out of the history: taking effect
     /// never allows anything that not taking effect does not (a read, say).
     fn unknown_is_moot(&self, input: &Self::Input) -> bool;
+
+    /// False for an operation whose result may be used by other operations of the history in
+    /// a way its unknown step does not allow for, so that the search for a small sub-history
+    /// must not forget it (the WOR's capture: its id is used by the writes that follow).
+    fn may_forget(&self, _input: &Self::Input) -> bool {
+        true
+    }
 }
 
 /// Reads `value` as a string, or says what `what` should have been.

@@ -198,6 +198,12 @@ impl Spec for Wor {
     fn unknown_is_moot(&self, input: &WorOp) -> bool {
         matches!(input, WorOp::Capture | WorOp::Read)
     }
+
+    /// A capture of unknown outcome changes nothing only because nobody writes with an id they
+    /// never learnt; a capture whose result was forgotten may have writes that use its id.
+    fn may_forget(&self, input: &WorOp) -> bool {
+        *input != WorOp::Capture
+    }
 }
 
 #[cfg(test)]
