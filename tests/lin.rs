@@ -1,20 +1,10 @@
 //! End-to-end tests of `worm lin`: exit codes 0 (linearizable), 1 (not), 2 (bad input, naming
 //! the first bad line), and `worm bench lin`.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn worm(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_worm"))
-        .args(args)
-        .output()
-        .expect("worm runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::worm;
+use std::path::PathBuf;
 
 fn porcupine(file: &str) -> String {
     format!(

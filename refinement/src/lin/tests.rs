@@ -2,31 +2,24 @@
 
 use super::specs::kv::{KvOp, KvRet};
 use super::specs::{Cas, Kv, Spec};
+use super::wgl::Call;
 use super::{check, Datum, Format, History, Operation, Role};
-use std::fmt;
 
 /// Tries every order: an operation may come next if no remaining operation with a known
 /// outcome returned before it was invoked; operations of unknown outcome may also never come.
-fn brute<S: Spec>(
-    spec: &S,
-    state: &S::State,
-    ops: &[(&S::Input, Option<&S::Output>, usize, Option<usize>)],
-    done: &mut Vec<bool>,
-) -> bool {
-    let remaining = |i: usize, done: &[bool]| !done[i];
-    if (0..ops.len()).all(|i| !remaining(i, done) || ops[i].1.is_none()) {
+fn brute<S: Spec>(spec: &S, state: &S::State, ops: &[Call<S>], done: &mut [bool]) -> bool {
+    let remaining: Vec<usize> = (0..ops.len()).filter(|&i| !done[i]).collect();
+    if remaining.iter().all(|&i| ops[i].output.is_none()) {
         return true;
     }
-    for i in 0..ops.len() {
-        if !remaining(i, done) {
-            continue;
-        }
-        let blocked =
-            (0..ops.len()).any(|j| remaining(j, done) && ops[j].3.is_some_and(|r| r < ops[i].2));
+    for &i in &remaining {
+        let blocked = remaining
+            .iter()
+            .any(|&j| ops[j].ret.is_some_and(|r| r < ops[i].call));
         if blocked {
             continue;
         }
-        if let Some(next) = spec.step(state, ops[i].0, ops[i].1) {
+        if let Some(next) = spec.step(state, ops[i].input, ops[i].output) {
             done[i] = true;
             let ok = brute(spec, &next, ops, done);
             done[i] = false;
@@ -38,18 +31,19 @@ fn brute<S: Spec>(
     false
 }
 
+/// The brute force on a key's operations, with the results `known` says are known.
 fn brute_history<S: Spec>(spec: &S, ops: &[&Operation<S>], known: impl Fn(usize) -> bool) -> bool {
-    let view: Vec<_> = ops
+    let view: Vec<Call<S>> = ops
         .iter()
         .enumerate()
         .map(|(i, op)| {
             let k = known(i) && op.output.is_some();
-            (
-                &op.input,
-                if k { op.output.as_ref() } else { None },
-                op.call,
-                if k { op.ret } else { None },
-            )
+            Call {
+                input: &op.input,
+                output: if k { op.output.as_ref() } else { None },
+                call: op.call,
+                ret: if k { op.ret } else { None },
+            }
         })
         .collect();
     brute(spec, &spec.init(), &view, &mut vec![false; view.len()])
@@ -104,10 +98,7 @@ fn random_history(
 
 /// The checker and the brute force agree on every history; every sub-history shown for a
 /// violation has no linearization either, and ends with one `Last` return.
-fn agree<S: Spec>(spec: &S, text: &str) -> bool
-where
-    S::Input: fmt::Debug,
-{
+fn agree<S: Spec>(spec: &S, text: &str) -> bool {
     let history = History::parse(spec, text, Format::Edn).expect("well formed");
     let report = check(spec, &history);
     let keys: Vec<Option<Datum>> = [0, 1].map(|k| Some(Datum::Int(k))).into();
