@@ -73,7 +73,8 @@ fn json_output() {
     let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
     assert_eq!(v["linearizable"], false);
     assert_eq!(v["model"], "wor");
-    assert_eq!(v["violation"]["key"], "\"r0\"");
+    assert_eq!(v["violation"]["key"], "r0");
+    assert_eq!(v["violation"]["operations"][0]["process"], 1);
     let ops = v["violation"]["operations"].as_array().unwrap();
     let ops: Vec<(&str, &str)> = ops
         .iter()

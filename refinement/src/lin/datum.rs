@@ -54,6 +54,31 @@ impl Datum {
     }
 }
 
+impl Datum {
+    /// As JSON: keywords and symbols become strings (`":ok"`), sets and lists arrays, and map
+    /// keys their text.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            Datum::Nil => Value::Null,
+            Datum::Bool(b) => Value::Bool(*b),
+            Datum::Int(i) => Value::from(*i),
+            Datum::Str(s) | Datum::Number(s) | Datum::Symbol(s) => Value::from(s.as_str()),
+            Datum::Keyword(k) => Value::from(format!(":{k}")),
+            Datum::List(items) | Datum::Set(items) => items.iter().map(Datum::to_json).collect(),
+            Datum::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        let key = k.as_str().map_or_else(|| k.to_string(), str::to_string);
+                        (key, v.to_json())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
 impl From<serde_json::Value> for Datum {
     fn from(v: serde_json::Value) -> Self {
         use serde_json::Value;

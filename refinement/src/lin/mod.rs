@@ -185,10 +185,10 @@ impl Report {
             "keys": self.keys,
             "states": self.states,
             "violation": self.violation.as_ref().map(|v| json!({
-                "key": v.key.as_ref().map(Datum::to_string),
+                "key": v.key.as_ref().map(Datum::to_json),
                 "key_operations": v.key_operations,
                 "operations": v.ops.iter().map(|op| json!({
-                    "process": op.process.to_string(),
+                    "process": op.process.to_json(),
                     "op": op.op,
                     "result": op.result,
                     "invoke_line": op.call_line,
