@@ -101,8 +101,7 @@ impl<'a, S: Spec> Search<'a, S> {
         self.verdict
     }
 
-    /// One move of the search: to a new state, or past an entry, or back; the verdict if the
-    /// search is over.
+    /// Moves the search on until it enters a new state (`None`) or reaches its verdict.
     fn advance(&mut self) -> Option<Verdict> {
         loop {
             let Some((op, is_call)) = self.list.get(self.entry) else {
