@@ -2,6 +2,7 @@
 
 mod check;
 mod explore;
+mod lin;
 mod verify;
 mod wor;
 
@@ -39,6 +40,9 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
+    /// Check a recorded client history for linearizability (exit 0: linearizable, 1: not,
+    /// 2: bad input).
+    Lin(lin::LinArgs),
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -59,6 +63,8 @@ enum BenchArgs {
         #[command(subcommand)]
         model: ModelArgs,
     },
+    /// CPU time of the linearizability checker per history.
+    Lin(lin::BenchLinArgs),
 }
 
 /// How to run a check: the options every model shares.
@@ -111,5 +117,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                 model: ModelArgs::Wor(args),
             },
         } => wor::bench(&args),
+        Command::Lin(args) => lin::lin(&args),
+        Command::Bench {
+            what: BenchArgs::Lin(args),
+        } => lin::bench(&args),
     }
 }
