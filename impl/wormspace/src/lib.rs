@@ -1,0 +1,5 @@
+pub mod types;
+pub mod acceptor;
+pub mod proposer;
+pub mod wire;
+pub mod storage;
