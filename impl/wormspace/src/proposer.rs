@@ -763,3 +763,210 @@ enum Next {
     Capture(Ballot),
     Preempted(Ballot),
 }
+
+/// A subscription to a segment's writes, sans-IO: acceptors report each value they accept
+/// (`Notify`); a WOR is written once a quorum accepted one ballot, and each written WOR is
+/// told once.
+#[derive(Clone, Debug)]
+pub struct Watch {
+    servers: usize,
+    seen: BTreeMap<Addr, BTreeMap<Ballot, (Value, Servers)>>,
+    told: std::collections::BTreeSet<Addr>,
+}
+
+impl Watch {
+    pub fn new(servers: usize) -> Self {
+        Watch {
+            servers,
+            seen: BTreeMap::new(),
+            told: Default::default(),
+        }
+    }
+
+    /// A message from server `from`: the WOR it shows written, if it is the first to.
+    pub fn on_notify(&mut self, from: usize, msg: &Msg) -> Option<(Addr, Value)> {
+        let Msg::Notify {
+            addr,
+            proposal: (ballot, value),
+        } = msg
+        else {
+            return None;
+        };
+        if from >= self.servers || self.told.contains(addr) {
+            return None;
+        }
+        let (v, by) = self
+            .seen
+            .entry(*addr)
+            .or_default()
+            .entry(*ballot)
+            .or_insert_with(|| (value.clone(), Servers::default()));
+        by.insert(from);
+        if by.len() <= self.servers / 2 {
+            return None;
+        }
+        let value = v.clone();
+        self.seen.remove(addr);
+        self.told.insert(*addr);
+        Some((*addr, value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> OpConfig {
+        OpConfig {
+            attempts: 2,
+            ..OpConfig::default()
+        }
+    }
+
+    /// Answers every message of `out` with `reply(server, msg)` for the first `n` servers.
+    fn deliver(op: &mut Op, out: Out, n: usize, reply: impl Fn(&Msg) -> Msg) -> Out {
+        let mut last = Out::default();
+        for (to, msg) in out.send {
+            if to < n {
+                last = op.on_reply(to, &reply(&msg));
+                if last.done.is_some() {
+                    break;
+                }
+            }
+        }
+        last
+    }
+
+    #[test]
+    fn capture_then_write_completes_the_value_found() {
+        let mut rounds = Rounds::new(7);
+        let a = Addr::data(1, 0);
+        let old = (Ballot::new(1, 3), b"old".to_vec());
+        let (mut op, out) = Op::start(Kind::Capture(a), 3, cfg(), 1, &mut rounds, None);
+        let done = deliver(&mut op, out, 2, |m| match m {
+            Msg::Prepare { addr, ballot } => Msg::Promise {
+                addr: *addr,
+                ballot: *ballot,
+                accepted: Some(old.clone()),
+            },
+            _ => unreachable!(),
+        });
+        let Some(Ok(Done::Captured { ballot, pending })) = done.done else {
+            panic!("{done:?}")
+        };
+        assert_eq!(pending, Some(b"old".to_vec()));
+        let kind = Kind::Write {
+            addr: a,
+            value: b"new".to_vec(),
+            pending,
+        };
+        let (mut op, out) = Op::start(kind, 3, cfg(), 1, &mut rounds, Some(ballot));
+        assert!(matches!(&out.send[0].1, Msg::Accept { value, .. } if value == b"old"));
+        let done = deliver(&mut op, out, 2, |m| match m {
+            Msg::Accept { addr, ballot, .. } => Msg::Accepted {
+                addr: *addr,
+                ballot: *ballot,
+            },
+            _ => unreachable!(),
+        });
+        assert_eq!(done.done, Some(Err(Error::AlreadyWritten(b"old".to_vec()))));
+    }
+
+    #[test]
+    fn a_nacked_capture_backs_off_and_fast_forwards_then_gives_up() {
+        let mut rounds = Rounds::new(7);
+        let a = Addr::data(1, 0);
+        let (mut op, out) = Op::start(Kind::Capture(a), 3, cfg(), 1, &mut rounds, None);
+        let nack = |m: &Msg| match m {
+            Msg::Prepare { addr, ballot } => Msg::Nack {
+                addr: *addr,
+                ballot: *ballot,
+                promised: Ballot::new(40, 9),
+            },
+            _ => unreachable!(),
+        };
+        let backoff = deliver(&mut op, out, 1, nack);
+        assert!(backoff.timer.is_some() && backoff.done.is_none());
+        let retry = op.on_timer(&mut rounds);
+        assert!(
+            matches!(retry.send[0].1, Msg::Prepare { ballot, .. } if ballot == Ballot::new(41, 7))
+        );
+        let last = deliver(&mut op, retry, 1, nack);
+        assert_eq!(last.done, Some(Err(Error::Preempted)));
+    }
+
+    #[test]
+    fn a_read_that_sees_a_minority_value_completes_it() {
+        let mut rounds = Rounds::new(7);
+        let a = Addr::data(1, 0);
+        let half = (Ballot::new(2, 3), b"half".to_vec());
+        let (mut op, out) = Op::start(Kind::Read(a), 3, cfg(), 1, &mut rounds, None);
+        let mut next = Out::default();
+        for (to, msg) in out.send.iter().take(2) {
+            let Msg::Read { addr, ballot } = msg else {
+                unreachable!()
+            };
+            let accepted = (*to == 0).then(|| half.clone());
+            next = op.on_reply(
+                *to,
+                &Msg::ReadReply {
+                    addr: *addr,
+                    ballot: *ballot,
+                    accepted,
+                },
+            );
+        }
+        assert!(matches!(next.send[0].1, Msg::Prepare { .. }));
+        let next = deliver(&mut op, next, 2, |m| match m {
+            Msg::Prepare { addr, ballot } => Msg::Promise {
+                addr: *addr,
+                ballot: *ballot,
+                accepted: None,
+            },
+            _ => unreachable!(),
+        });
+        assert!(matches!(&next.send[0].1, Msg::Accept { value, .. } if value == b"half"));
+        let done = deliver(&mut op, next, 2, |m| match m {
+            Msg::Accept { addr, ballot, .. } => Msg::Accepted {
+                addr: *addr,
+                ballot: *ballot,
+            },
+            _ => unreachable!(),
+        });
+        assert_eq!(done.done, Some(Ok(Done::Value(Some(b"half".to_vec())))));
+    }
+
+    #[test]
+    fn writes_need_a_capture_and_timeouts_end_unavailable() {
+        let mut rounds = Rounds::new(7);
+        let a = Addr::data(1, 0);
+        let kind = Kind::Write {
+            addr: a,
+            value: vec![1],
+            pending: None,
+        };
+        let (_, out) = Op::start(kind, 3, cfg(), 1, &mut rounds, None);
+        assert_eq!(out.done, Some(Err(Error::NotCaptured)));
+        let (mut op, _) = Op::start(Kind::Read(a), 3, cfg(), 1, &mut rounds, None);
+        for _ in 0..cfg().max_timeouts {
+            assert_eq!(op.on_timer(&mut rounds).send.len(), 3);
+        }
+        assert_eq!(op.on_timer(&mut rounds).done, Some(Err(Error::Unavailable)));
+    }
+
+    #[test]
+    fn a_watch_tells_a_write_once_a_quorum_accepted_it() {
+        let mut w = Watch::new(3);
+        let n = |b: u64, v: &[u8]| Msg::Notify {
+            addr: Addr::data(2, 1),
+            proposal: (Ballot::new(b, 1), v.to_vec()),
+        };
+        assert_eq!(w.on_notify(0, &n(1, b"x")), None);
+        assert_eq!(w.on_notify(1, &n(2, b"x")), None);
+        assert_eq!(
+            w.on_notify(2, &n(2, b"x")),
+            Some((Addr::data(2, 1), b"x".to_vec()))
+        );
+        assert_eq!(w.on_notify(0, &n(2, b"x")), None);
+    }
+}
