@@ -1,7 +1,11 @@
 //! The command line: argument parsing and dispatch.
 
+mod bench_wormspace;
 mod check;
+mod client;
+mod cluster;
 mod explore;
+mod serve;
 mod verify;
 mod wor;
 
@@ -44,6 +48,19 @@ enum Command {
         #[command(subcommand)]
         what: BenchArgs,
     },
+    /// Run a wormserver (a WormSpace acceptor).
+    Serve(serve::ServeArgs),
+    /// Start or stop a local WormSpace cluster.
+    Cluster {
+        #[command(subcommand)]
+        what: cluster::ClusterCmd,
+    },
+    /// Write-once registers on a running cluster.
+    #[command(subcommand)]
+    Wor(client::WorCmd),
+    /// Write-once segments on a running cluster.
+    #[command(subcommand)]
+    Wos(client::WosCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -59,6 +76,8 @@ enum BenchArgs {
         #[command(subcommand)]
         model: ModelArgs,
     },
+    /// Latency and durable throughput of a running WormSpace cluster.
+    Wormspace(bench_wormspace::BenchArgs),
 }
 
 /// How to run a check: the options every model shares.
@@ -111,5 +130,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                 model: ModelArgs::Wor(args),
             },
         } => wor::bench(&args),
+        Command::Bench {
+            what: BenchArgs::Wormspace(args),
+        } => bench_wormspace::run(&args),
+        Command::Serve(args) => serve::serve(&args),
+        Command::Cluster { what } => cluster::run(&what),
+        Command::Wor(cmd) => client::wor(&cmd),
+        Command::Wos(cmd) => client::wos(&cmd),
     }
 }

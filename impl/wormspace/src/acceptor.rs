@@ -302,12 +302,15 @@ impl Acceptor {
             .iter()
             .map(|&seg| Record::Trim { seg })
             .collect();
-        out.extend(self.segs.iter().filter(|(_, s)| s.promised > Ballot::ZERO).map(
-            |(&seg, s)| Record::BatchPromise {
-                seg,
-                ballot: s.promised,
-            },
-        ));
+        out.extend(
+            self.segs
+                .iter()
+                .filter(|(_, s)| s.promised > Ballot::ZERO)
+                .map(|(&seg, s)| Record::BatchPromise {
+                    seg,
+                    ballot: s.promised,
+                }),
+        );
         for (&addr, w) in &self.wors {
             if let Some((ballot, value)) = &w.accepted {
                 out.push(Record::Accept {

@@ -1,8 +1,9 @@
-pub mod types;
 pub mod acceptor;
-pub mod proposer;
-pub mod wire;
-pub mod storage;
+pub mod client;
 pub mod cluster;
+pub mod proposer;
 pub mod server;
+pub mod storage;
 pub mod trace;
+pub mod types;
+pub mod wire;

@@ -180,7 +180,10 @@ pub enum Kind {
     },
     Read(Addr),
     /// Capture and write `value` (or the value found), retried until a value is chosen.
-    Decide { addr: Addr, value: Value },
+    Decide {
+        addr: Addr,
+        value: Value,
+    },
     BatchCapture(SegId),
     BatchWrite {
         seg: SegId,
@@ -295,7 +298,14 @@ impl Op {
         };
         let mut out = Out::default();
         match (op.kind.clone(), ballot) {
-            (Kind::Write { addr, value, pending }, Some(ballot)) => {
+            (
+                Kind::Write {
+                    addr,
+                    value,
+                    pending,
+                },
+                Some(ballot),
+            ) => {
                 let value = pending.unwrap_or(value);
                 op.enter(
                     Phase::Accept {
@@ -632,10 +642,7 @@ impl Op {
                     value,
                     accepts,
                 },
-                Msg::Accepted {
-                    addr: a,
-                    ballot: b,
-                },
+                Msg::Accepted { addr: a, ballot: b },
             ) if a == addr && b == ballot && !accepts.contains(from) => {
                 accepts.insert(from);
                 if accepts.len() < quorum {
@@ -643,7 +650,9 @@ impl Op {
                 }
                 let value = value.clone();
                 match &self.kind {
-                    Kind::Write { value: own, .. } if *own == value => Next::Finish(Ok(Done::Written)),
+                    Kind::Write { value: own, .. } if *own == value => {
+                        Next::Finish(Ok(Done::Written))
+                    }
                     Kind::Write { .. } => Next::Finish(Err(Error::AlreadyWritten(value))),
                     Kind::Read(_) => Next::Finish(Ok(Done::Value(Some(value)))),
                     Kind::Trim(seg) => Next::Enter(Phase::TrimAll {
@@ -655,7 +664,10 @@ impl Op {
             }
             (
                 Phase::BatchAccept { seg, ballot, slots },
-                Msg::Accepted { addr, ballot: b } | Msg::Nack { addr, ballot: b, .. },
+                Msg::Accepted { addr, ballot: b }
+                | Msg::Nack {
+                    addr, ballot: b, ..
+                },
             ) if addr.seg == *seg && b == ballot => {
                 let Slot::Data(o) = addr.slot else {
                     return out;
@@ -669,7 +681,10 @@ impl Op {
                     }
                     _ => w.nacked = true,
                 }
-                if slots.values().any(|w| !w.nacked && w.accepts.len() < quorum) {
+                if slots
+                    .values()
+                    .any(|w| !w.nacked && w.accepts.len() < quorum)
+                {
                     return out;
                 }
                 let Kind::BatchWrite { writes, .. } = &self.kind else {

@@ -128,9 +128,7 @@ impl Log {
         f.sync_all()?;
         fs::rename(&tmp, self.dir.join(LOG))?;
         File::open(&self.dir)?.sync_all()?;
-        self.file = OpenOptions::new()
-            .append(true)
-            .open(self.dir.join(LOG))?;
+        self.file = OpenOptions::new().append(true).open(self.dir.join(LOG))?;
         self.len = bytes.len() as u64;
         self.seg_bytes.clear();
         self.dead = 0;

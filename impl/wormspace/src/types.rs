@@ -6,9 +6,7 @@ use std::str::FromStr;
 
 /// A capture id: a Paxos ballot, ordered by round, then by the client that owns it. Client
 /// ids are unique, so two clients never share a ballot.
-#[derive(
-    Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Ballot {
     pub round: u64,
     pub client: u64,
