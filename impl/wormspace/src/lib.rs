@@ -3,6 +3,7 @@ pub mod client;
 pub mod cluster;
 pub mod proposer;
 pub mod server;
+pub mod sim;
 pub mod storage;
 pub mod trace;
 pub mod types;
