@@ -172,7 +172,10 @@ impl Acceptor {
                             value: value.clone(),
                         };
                         self.persist(&mut step, record);
-                        step.notify = Some(Msg::Notify { addr, proposal });
+                        // Subscribers follow a segment's data WORs.
+                        if let Slot::Data(_) = addr.slot {
+                            step.notify = Some(Msg::Notify { addr, proposal });
+                        }
                     }
                     step.replies.push(Msg::Accepted { addr, ballot });
                 } else {
