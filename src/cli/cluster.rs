@@ -62,7 +62,7 @@ fn up(args: &UpArgs) -> Result<ExitCode, Error> {
             "--nodes and --partitions must be at least 1".into(),
         ));
     }
-    if replicas % 2 == 0 || replicas > args.nodes {
+    if replicas.is_multiple_of(2) || replicas > args.nodes {
         return Err(Error::Usage(format!(
             "--replicas must be odd and at most --nodes ({}), not {replicas}",
             args.nodes

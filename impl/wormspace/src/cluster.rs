@@ -43,7 +43,7 @@ impl Cluster {
             return Err("the cluster has no partitions".into());
         }
         for (p, set) in self.partitions.iter().enumerate() {
-            if set.len() % 2 == 0 || set.len() > 63 {
+            if set.len().is_multiple_of(2) || set.len() > 63 {
                 return Err(format!(
                     "partition {p} has {} replicas; it needs an odd number (2F+1), at most 63",
                     set.len()

@@ -104,7 +104,7 @@ impl Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -113,11 +113,11 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 
     pub fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 1.0 < p
+        ((self.next_u64() >> 11) as f64) < p * (1u64 << 53) as f64
     }
 }
 
@@ -652,7 +652,7 @@ impl Sim {
     }
 
     fn start(&mut self, c: usize, kind: Kind, ballot: Option<Ballot>) -> Result<(), String> {
-        let seed = self.rng.next();
+        let seed = self.rng.next_u64();
         let (op, out) = Op::start(
             kind,
             self.cfg.servers,
