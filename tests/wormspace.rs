@@ -209,7 +209,7 @@ fn per_server(cluster: &Cluster, addrs: &[Addr]) -> Vec<BTreeMap<Addr, Value>> {
 
 #[test]
 fn every_api_call_on_a_real_cluster() {
-    let tc = TestCluster::start(3, 2);
+    let mut tc = TestCluster::start(3, 2);
     runtime().block_on(async {
         let a = tc.client();
         let b = tc.client();
@@ -303,6 +303,18 @@ fn every_api_call_on_a_real_cluster() {
             Ok(Some(b"nine".to_vec()))
         );
     });
+    // A restart compacts the trimmed segment out of the log and still knows it was trimmed.
+    let log = tc.data(0).join("wor.log");
+    let before = std::fs::metadata(&log).unwrap().len();
+    tc.kill9(0);
+    tc.restart(0);
+    assert!(std::fs::metadata(&log).unwrap().len() < before);
+    let mut raw = Raw::connect(tc.cluster.nodes[0]);
+    raw.send(vec![Msg::Read {
+        addr: Addr::data(8, 0),
+        ballot: Default::default(),
+    }]);
+    assert_eq!(raw.recv().unwrap().msgs, vec![Msg::Trimmed { seg: 8 }]);
     // Every server traced its steps as JSON lines with the documented fields.
     let trace = std::fs::read_to_string(tc.data(0).join("trace.jsonl")).unwrap();
     let events: Vec<serde_json::Value> = trace
