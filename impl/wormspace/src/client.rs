@@ -14,7 +14,7 @@
 
 use crate::cluster::Cluster;
 use crate::proposer::{Done, Error, Kind, Op, OpConfig, Out, Rounds, Watch};
-use crate::trace::{self, Lamport, Sent, TraceEvent};
+use crate::trace::{self, Input, Lamport, TraceEvent};
 use crate::types::{Addr, Ballot, SegId, Value};
 use crate::wire::{self, Frame, Msg};
 use bytes::Bytes;
@@ -359,7 +359,7 @@ impl Client {
         let replicas = self.inner.cluster.replicas(seg).to_vec();
         let (id, mut rx) = self.route();
         let _unroute = Unroute(&self.inner.routes, id);
-        let (mut op, mut out) = {
+        let (mut op, out) = {
             let mut rounds = self.inner.rounds.lock().unwrap();
             let seed = id ^ rounds.client();
             Op::start(
@@ -372,106 +372,66 @@ impl Client {
             )
         };
         let mut deadline = Instant::now();
-        let mut step = "start";
-        let mut input: Option<(usize, Msg)> = None;
+        if let Some(done) = self.carry_out(id, &op, Input::Start, out, &replicas, &mut deadline) {
+            return done;
+        }
         loop {
-            self.trace(id, &op, step, input.as_ref(), &out, &replicas);
-            let mut by_server: BTreeMap<usize, Vec<Msg>> = BTreeMap::new();
-            for (i, msg) in out.send {
-                by_server.entry(i).or_default().push(msg);
-            }
-            for (i, msgs) in by_server {
-                self.send(replicas[i], id, msgs);
-            }
-            if let Some(d) = out.timer {
-                deadline = Instant::now() + d;
-            }
-            if let Some(done) = out.done {
-                return done;
-            }
             tokio::select! {
                 Some((node, frame)) = rx.recv() => {
                     self.inner.lamport.observe(frame.lamport);
-                    out = Out::default();
-                    step = "ignored";
-                    input = None;
-                    let i = replicas.iter().position(|&n| n == node).unwrap_or(usize::MAX);
-                    // Every message of the frame but the last is stepped here; the last goes
-                    // through the loop's trace and send.
-                    let msgs = if i < replicas.len() { frame.msgs } else { Vec::new() };
-                    let mut msgs = msgs.into_iter().peekable();
-                    while let Some(msg) = msgs.next() {
-                        let o = op.on_reply(i, &msg);
-                        if msgs.peek().is_none() || o.done.is_some() {
-                            out = o;
-                            step = msg.kind();
-                            input = Some((i, msg));
-                            break;
-                        }
-                        self.trace(id, &op, msg.kind(), Some(&(i, msg.clone())), &o, &replicas);
-                        for (j, m) in o.send {
-                            self.send(replicas[j], id, vec![m]);
-                        }
-                        if let Some(d) = o.timer {
-                            deadline = Instant::now() + d;
+                    let Some(i) = replicas.iter().position(|&n| n == node) else { continue };
+                    for msg in &frame.msgs {
+                        let out = op.on_reply(i, msg);
+                        let input = Input::Reply(i, msg);
+                        if let Some(done) =
+                            self.carry_out(id, &op, input, out, &replicas, &mut deadline)
+                        {
+                            return done;
                         }
                     }
                 }
                 _ = tokio::time::sleep_until(deadline) => {
-                    out = op.on_timer(&mut self.inner.rounds.lock().unwrap());
-                    step = "timer";
-                    input = None;
+                    let out = op.on_timer(&mut self.inner.rounds.lock().unwrap());
+                    if let Some(done) =
+                        self.carry_out(id, &op, Input::Timer, out, &replicas, &mut deadline)
+                    {
+                        return done;
+                    }
                 }
             }
         }
     }
 
-    fn trace(
+    /// Traces one step of call `id` and does what it asks: sends its messages (one frame per
+    /// server), re-arms the timer; returns the call's result if the step ended it.
+    fn carry_out(
         &self,
         id: u64,
         op: &Op,
-        step: &str,
-        input: Option<&(usize, Msg)>,
-        out: &Out,
+        input: Input,
+        out: Out,
         replicas: &[usize],
-    ) {
+        deadline: &mut Instant,
+    ) -> Option<Result<Done, Error>> {
         let lamport = self.inner.lamport.tick();
-        if !trace::enabled() {
-            return;
+        if trace::enabled() {
+            let server = |i: usize| format!("s{}", replicas[i]);
+            let node = &self.inner.node;
+            trace::emit(&TraceEvent::client(
+                lamport, node, id, op, input, &out, &server,
+            ));
         }
-        let addr = op_addr(op.kind());
-        trace::emit(&TraceEvent {
-            lamport,
-            node: &self.inner.node,
-            role: "client",
-            step,
-            op: Some(id),
-            addr: addr.map(|a| a.to_string()),
-            seg: Some(op.seg()),
-            from: input.map(|(i, _)| format!("s{}", replicas[*i])),
-            msg_in: input.map(|(_, m)| m),
-            msg_out: out
-                .send
-                .iter()
-                .map(|(i, m)| Sent {
-                    to: format!("s{}", replicas[*i]),
-                    msg: m,
-                })
-                .collect(),
-            changed: serde_json::json!({
-                "phase": op.phase(),
-                "done": out.done,
-            }),
-        });
-    }
-}
-
-fn op_addr(kind: &Kind) -> Option<Addr> {
-    match kind {
-        Kind::Capture(a) | Kind::Read(a) => Some(*a),
-        Kind::Write { addr, .. } | Kind::Decide { addr, .. } => Some(*addr),
-        Kind::Trim(seg) => Some(Addr::trim(*seg)),
-        Kind::BatchCapture(_) | Kind::BatchWrite { .. } => None,
+        let mut by_server: BTreeMap<usize, Vec<Msg>> = BTreeMap::new();
+        for (i, msg) in out.send {
+            by_server.entry(i).or_default().push(msg);
+        }
+        for (i, msgs) in by_server {
+            self.send(replicas[i], id, msgs);
+        }
+        if let Some(d) = out.timer {
+            *deadline = Instant::now() + d;
+        }
+        out.done
     }
 }
 

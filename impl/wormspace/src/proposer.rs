@@ -368,8 +368,8 @@ impl Op {
         self.servers / 2 + 1
     }
 
-    /// The WOR a capture-like call captures.
-    fn target(&self) -> Option<Addr> {
+    /// The WOR the call is about (none for the segment-wide batch calls).
+    pub fn addr(&self) -> Option<Addr> {
         match &self.kind {
             Kind::Capture(a) | Kind::Read(a) | Kind::Decide { addr: a, .. } => Some(*a),
             Kind::Write { addr, .. } => Some(*addr),
@@ -380,7 +380,7 @@ impl Op {
 
     /// Starts phase 1 at `ballot`.
     fn capture(&mut self, ballot: Ballot, out: &mut Out) {
-        let phase = match (&self.kind, self.target()) {
+        let phase = match (&self.kind, self.addr()) {
             (Kind::BatchCapture(seg), _) => Phase::BatchPrepare {
                 seg: *seg,
                 ballot,

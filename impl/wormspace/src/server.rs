@@ -16,7 +16,7 @@
 
 use crate::acceptor::Acceptor;
 use crate::storage::Log;
-use crate::trace::{self, Lamport, Sent, TraceEvent};
+use crate::trace::{self, Lamport, TraceEvent};
 use crate::types::SegId;
 use crate::wire::{self, ErrorKind, Frame, Msg};
 use bytes::Bytes;
@@ -228,26 +228,7 @@ impl Core {
 
     fn trace(&self, lamport: u64, conn: ConnId, msg: &Msg, step: &crate::acceptor::Step) {
         let from = format!("conn{conn}");
-        trace::emit(&TraceEvent {
-            lamport,
-            node: &self.node,
-            role: "acceptor",
-            step: msg.kind(),
-            op: None,
-            addr: msg.addr().map(|a| a.to_string()),
-            seg: msg.seg(),
-            from: Some(from.clone()),
-            msg_in: Some(msg),
-            msg_out: step
-                .replies
-                .iter()
-                .map(|m| Sent {
-                    to: from.clone(),
-                    msg: m,
-                })
-                .collect(),
-            changed: serde_json::to_value(&step.changed).expect("changes serialise"),
-        });
+        trace::emit(&TraceEvent::acceptor(lamport, &self.node, from, msg, step));
     }
 }
 

@@ -19,6 +19,7 @@
 
 use crate::acceptor::{Acceptor, Record};
 use crate::proposer::{Done, Error, Kind, Op, OpConfig, Out, Rounds};
+use crate::trace::{Input, Sent, TraceEvent};
 use crate::types::{Addr, Ballot, SegId, Value};
 use crate::wire::Msg;
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,6 +64,8 @@ pub struct SimConfig {
     pub faults: Faults,
     pub max_steps: usize,
     pub bug: Option<SimBug>,
+    /// Record trace events (as `SimReport::trace`).
+    pub trace: bool,
 }
 
 impl SimConfig {
@@ -75,6 +78,7 @@ impl SimConfig {
             faults: Faults::ALL,
             max_steps: 4000,
             bug: None,
+            trace: false,
         }
     }
 }
@@ -93,6 +97,10 @@ pub struct SimReport {
     pub errors: usize,
     /// WORs with a chosen value at the end.
     pub chosen: usize,
+    /// With `SimConfig::trace`: the run's trace events as JSON lines, in the schema of the
+    /// real processes (impl/README.md), plus the simulator's own `sync`, `crash` and
+    /// `restart` steps. The step counter is the Lamport clock.
+    pub trace: Vec<String>,
 }
 
 /// A split-mix generator: small, fast and good enough to drive a scheduler.
@@ -155,6 +163,8 @@ enum Call {
 
 struct Client {
     rounds: Rounds,
+    /// Calls started so far: the current call's id.
+    ops: u64,
     script: Vec<Call>,
     next: usize,
     op: Option<Op>,
@@ -199,6 +209,7 @@ pub fn run(cfg: SimConfig) -> Result<SimReport, String> {
     let clients = (0..cfg.clients)
         .map(|c| Client {
             rounds: Rounds::new(c as u64 + 1),
+            ops: 0,
             script: script(&mut rng, c, cfg.calls),
             next: 0,
             op: None,
@@ -372,6 +383,7 @@ impl Sim {
                 if let Some(mut op) = self.clients[c].op.take() {
                     let out = op.on_timer(&mut self.clients[c].rounds);
                     self.clients[c].op = Some(op);
+                    self.trace_client(c, Input::Timer, &out);
                     self.handle(c, out)?;
                 }
             }
@@ -382,11 +394,13 @@ impl Sim {
                 s.unsynced.clear();
                 s.held.clear();
                 s.acceptor = Acceptor::default();
+                self.trace_server(i, "crash", Vec::new());
             }
             Action::Restart(i) => {
                 let s = &mut self.servers[i];
                 s.acceptor = Acceptor::recover(&s.synced);
                 s.up = true;
+                self.trace_server(i, "restart", Vec::new());
                 for (&(server, addr), &b) in &self.answered {
                     let promised = self.servers[server].acceptor.wor(addr).promised;
                     if server == i && promised < b && !self.servers[i].acceptor.is_trimmed(addr.seg)
@@ -420,6 +434,21 @@ impl Sim {
                     return Ok(());
                 }
                 let step = s.acceptor.step(&p.msg);
+                if self.cfg.trace {
+                    let node = format!("s{i}");
+                    let from = self.name(p.from);
+                    let ev = TraceEvent::acceptor(
+                        self.report.trace.len() as u64 + 1,
+                        &node,
+                        from,
+                        &p.msg,
+                        &step,
+                    );
+                    self.report
+                        .trace
+                        .push(serde_json::to_string(&ev).expect("events serialise"));
+                }
+                let s = &mut self.servers[i];
                 s.unsynced.extend(step.persist);
                 for msg in step.replies {
                     s.held.push(Packet {
@@ -443,6 +472,7 @@ impl Sim {
                 };
                 let out = op.on_reply(from, &p.msg);
                 self.clients[c].op = Some(op);
+                self.trace_client(c, Input::Reply(from, &p.msg), &out);
                 self.handle(c, out)
             }
         }
@@ -468,6 +498,13 @@ impl Sim {
         }
         s.synced.extend(records);
         let held = std::mem::take(&mut s.held);
+        if self.cfg.trace && !held.is_empty() {
+            let sent = held
+                .iter()
+                .map(|p| (self.name(p.to), p.msg.clone()))
+                .collect();
+            self.trace_server(i, "sync", sent);
+        }
         self.release(i, held);
     }
 
@@ -662,7 +699,58 @@ impl Sim {
             ballot,
         );
         self.clients[c].op = Some(op);
+        self.clients[c].ops += 1;
+        self.trace_client(c, Input::Start, &out);
         self.handle(c, out)
+    }
+
+    fn name(&self, n: Node) -> String {
+        match n {
+            Node::Server(i) => format!("s{i}"),
+            Node::Client(c) => format!("c{:x}", self.clients[c].rounds.client()),
+        }
+    }
+
+    fn trace_client(&mut self, c: usize, input: Input, out: &Out) {
+        let Some(op) = self.clients[c].op.as_ref().filter(|_| self.cfg.trace) else {
+            return;
+        };
+        let node = self.name(Node::Client(c));
+        let lamport = self.report.trace.len() as u64 + 1;
+        let server = |i: usize| format!("s{i}");
+        let ev = TraceEvent::client(lamport, &node, self.clients[c].ops, op, input, out, &server);
+        let line = serde_json::to_string(&ev).expect("events serialise");
+        self.report.trace.push(line);
+    }
+
+    /// The simulator's own steps of server `i`: `sync` (with the replies it lets go), `crash`,
+    /// `restart`.
+    fn trace_server(&mut self, i: usize, step: &str, sent: Vec<(String, Msg)>) {
+        if !self.cfg.trace {
+            return;
+        }
+        let node = format!("s{i}");
+        let ev = TraceEvent {
+            lamport: self.report.trace.len() as u64 + 1,
+            node: &node,
+            role: "acceptor",
+            step,
+            op: None,
+            addr: None,
+            seg: None,
+            from: None,
+            msg_in: None,
+            msg_out: sent
+                .iter()
+                .map(|(to, msg)| Sent {
+                    to: to.clone(),
+                    msg,
+                })
+                .collect(),
+            changed: serde_json::json!({}),
+        };
+        let line = serde_json::to_string(&ev).expect("events serialise");
+        self.report.trace.push(line);
     }
 
     /// Heals everything, drops the old traffic, then reads every WOR with a fresh client over
@@ -678,6 +766,7 @@ impl Sim {
         let reader = self.clients.len();
         self.clients.push(Client {
             rounds: Rounds::new(1000),
+            ops: 0,
             script: Vec::new(),
             next: 0,
             op: None,

@@ -9,6 +9,8 @@
 //! moves its clock past it, and every step ticks it. Sorting merged logs by `(lamport, node)`
 //! gives an order consistent with causality (a message is sent before it is received).
 
+use crate::acceptor::Step;
+use crate::proposer::{Op, Out};
 use crate::wire::Msg;
 use serde::Serialize;
 use std::io::Write;
@@ -76,6 +78,87 @@ pub struct TraceEvent<'a> {
     pub msg_out: Vec<Sent<'a>>,
     /// The state fields the step changed, with their new values (empty: none changed).
     pub changed: serde_json::Value,
+}
+
+impl<'a> TraceEvent<'a> {
+    /// An acceptor's step on `msg` from `from`; its replies go back to `from`.
+    pub fn acceptor(
+        lamport: u64,
+        node: &'a str,
+        from: String,
+        msg: &'a Msg,
+        step: &'a Step,
+    ) -> Self {
+        TraceEvent {
+            lamport,
+            node,
+            role: "acceptor",
+            step: msg.kind(),
+            op: None,
+            addr: msg.addr().map(|a| a.to_string()),
+            seg: msg.seg(),
+            msg_in: Some(msg),
+            msg_out: step
+                .replies
+                .iter()
+                .map(|m| Sent {
+                    to: from.clone(),
+                    msg: m,
+                })
+                .collect(),
+            from: Some(from),
+            changed: serde_json::to_value(&step.changed).expect("changes serialise"),
+        }
+    }
+
+    /// A client's step of call `op_id` on `input`; `server` names replica-set positions.
+    pub fn client(
+        lamport: u64,
+        node: &'a str,
+        op_id: u64,
+        op: &Op,
+        input: Input<'a>,
+        out: &'a Out,
+        server: &dyn Fn(usize) -> String,
+    ) -> Self {
+        let (step, from, msg_in) = match input {
+            Input::Start => ("start", None, None),
+            Input::Timer => ("timer", None, None),
+            Input::Reply(i, m) => (m.kind(), Some(server(i)), Some(m)),
+        };
+        TraceEvent {
+            lamport,
+            node,
+            role: "client",
+            step,
+            op: Some(op_id),
+            addr: op.addr().map(|a| a.to_string()),
+            seg: Some(op.seg()),
+            from,
+            msg_in,
+            msg_out: out
+                .send
+                .iter()
+                .map(|(i, m)| Sent {
+                    to: server(*i),
+                    msg: m,
+                })
+                .collect(),
+            changed: serde_json::json!({
+                "phase": op.phase(),
+                "done": out.done,
+            }),
+        }
+    }
+}
+
+/// What a client step handled.
+#[derive(Clone, Copy, Debug)]
+pub enum Input<'a> {
+    Start,
+    Timer,
+    /// A reply from the server at this position of the replica set.
+    Reply(usize, &'a Msg),
 }
 
 /// Whether anyone listens to trace events (so that drivers build them only then).

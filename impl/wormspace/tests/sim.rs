@@ -63,3 +63,37 @@ fn replying_before_the_sync_is_caught() {
         "{e}"
     );
 }
+
+#[test]
+fn a_traced_run_is_the_same_run_with_its_steps_as_json_lines() {
+    let plain = run(SimConfig::new(11)).unwrap();
+    let traced = run(SimConfig {
+        trace: true,
+        ..SimConfig::new(11)
+    })
+    .unwrap();
+    assert_eq!(plain.trace.len(), 0);
+    assert_eq!(
+        (plain.steps, plain.calls, plain.chosen),
+        (traced.steps, traced.calls, traced.chosen)
+    );
+    let events: Vec<serde_json::Value> = traced
+        .trace
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["lamport"], i as u64 + 1);
+    }
+    let promise = events
+        .iter()
+        .find(|e| e["role"] == "acceptor" && e["step"] == "Prepare")
+        .expect("an acceptor step");
+    assert!(promise["from"].as_str().unwrap().starts_with('c'));
+    assert!(events.iter().any(|e| e["step"] == "sync"));
+    let starts = events
+        .iter()
+        .filter(|e| e["role"] == "client" && e["step"] == "start")
+        .count();
+    assert!(starts >= traced.calls, "{starts} < {}", traced.calls);
+}
