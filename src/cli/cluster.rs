@@ -189,11 +189,14 @@ pub fn down(data: &Path) -> usize {
         if is_wormserver(pid) {
             signal(pid, "TERM");
             let deadline = Instant::now() + Duration::from_secs(5);
-            while is_wormserver(pid) && Instant::now() < deadline {
+            while running(pid) && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(20));
             }
-            if is_wormserver(pid) {
+            if running(pid) {
                 signal(pid, "KILL");
+                while running(pid) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
             }
             stopped += 1;
         }
@@ -208,13 +211,19 @@ fn is_wormserver(pid: u32) -> bool {
     let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
         return false;
     };
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // A zombie has exited; only its parent's wait is missing.
-    let zombie = stat
-        .rsplit_once(')')
-        .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'));
     let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
-    !zombie && args.iter().any(|a| *a == b"serve") && args.iter().any(|a| a.ends_with(b"worm"))
+    running(pid) && args.iter().any(|a| *a == b"serve") && args.iter().any(|a| a.ends_with(b"worm"))
+}
+
+/// Whether process `pid` exists and has not exited (a zombie, `Z`, or dead, `X`, process has
+/// exited; only its parent's wait is missing).
+fn running(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.trim_start().chars().next())
+        .is_some_and(|state| state != 'Z' && state != 'X')
 }
 
 fn signal(pid: u32, sig: &str) {

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use worm_wormspace::cluster::Cluster;
-use worm_wormspace::server::{self, ServerConfig};
+use worm_wormspace::server::{ServerConfig, Wormserver};
 use worm_wormspace::wire::MAX_FRAME;
 
 #[derive(Args, Debug)]
@@ -50,16 +50,15 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
         max_frame: args.max_frame,
     };
     let result = super::client::runtime().block_on(async {
+        let (server, _) = Wormserver::open(cfg)?;
         let listener = tokio::net::TcpListener::bind(bind).await?;
-        std::fs::create_dir_all(&args.data)?;
         let local = listener.local_addr()?;
-        // The address last, so that whoever waits for it finds the pid too.
-        std::fs::write(
-            args.data.join("serve.pid"),
-            format!("{}\n", std::process::id()),
-        )?;
+        // Written once recovered and listening; the address last, so that whoever waits for
+        // it finds the pid too.
+        let pid = format!("{}\n", std::process::id());
+        std::fs::write(args.data.join("serve.pid"), pid)?;
         std::fs::write(args.data.join("serve.addr"), format!("{local}\n"))?;
-        server::serve(cfg, listener).await
+        server.serve(listener).await
     });
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),

@@ -65,23 +65,43 @@ pub struct Recovered {
     pub compacted: bool,
 }
 
-/// Opens the data directory, replays the log, and serves on `listener` until the process ends.
-pub async fn serve(cfg: ServerConfig, listener: TcpListener) -> io::Result<()> {
-    let (core_tx, recovered) = start_core(&cfg)?;
-    info!(node = cfg.node, ?recovered, addr = ?listener.local_addr()?, "wormserver up");
-    let mut next_conn = 0;
-    loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(x) => x,
-            Err(e) => {
-                warn!(node = cfg.node, "accept failed: {e}");
-                continue;
-            }
-        };
-        next_conn += 1;
-        let core_tx = core_tx.clone();
-        let max_frame = cfg.max_frame;
-        tokio::spawn(connection(stream, peer, next_conn, core_tx, max_frame));
+/// A wormserver with its state recovered, ready to serve.
+pub struct Wormserver {
+    cfg: ServerConfig,
+    core: mpsc::UnboundedSender<CoreIn>,
+}
+
+impl Wormserver {
+    /// Opens the data directory, replays the log (cutting a torn tail, compacting trimmed
+    /// segments away) and starts the core.
+    pub fn open(cfg: ServerConfig) -> io::Result<(Wormserver, Recovered)> {
+        let (core, recovered) = start_core(&cfg)?;
+        info!(node = cfg.node, ?recovered, "wormserver recovered");
+        Ok((Wormserver { cfg, core }, recovered))
+    }
+
+    /// Serves on `listener` until the process ends.
+    pub async fn serve(self, listener: TcpListener) -> io::Result<()> {
+        info!(node = self.cfg.node, addr = ?listener.local_addr()?, "wormserver up");
+        let mut next_conn = 0;
+        loop {
+            let (stream, peer) = match listener.accept().await {
+                Ok(x) => x,
+                Err(e) => {
+                    warn!(node = self.cfg.node, "accept failed: {e}");
+                    continue;
+                }
+            };
+            next_conn += 1;
+            let core = self.core.clone();
+            tokio::spawn(connection(
+                stream,
+                peer,
+                next_conn,
+                core,
+                self.cfg.max_frame,
+            ));
+        }
     }
 }
 
