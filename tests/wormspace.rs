@@ -427,6 +427,31 @@ fn kill_9_during_a_write_load_loses_no_acknowledged_write() {
 }
 
 #[test]
+fn subscriptions_survive_server_restarts() {
+    let mut tc = TestCluster::start(3, 1);
+    let rt = runtime();
+    let _in_runtime = rt.enter();
+    let client = tc.client();
+    let mut sub = rt.block_on(async {
+        client.alloc(1, Vec::new()).await.unwrap();
+        client.subscribe(1).await.unwrap()
+    });
+    // Two of the three servers forget their subscribers: only a quorum of notifications tells
+    // a write, so the client must subscribe again when it reconnects.
+    for node in [1, 2] {
+        tc.kill9(node);
+        tc.restart(node);
+    }
+    rt.block_on(async {
+        let x = Addr::data(1, 0);
+        client.capture(x).await.unwrap();
+        client.write(x, b"after".to_vec()).await.unwrap();
+        let told = tokio::time::timeout(Duration::from_secs(60), sub.next()).await;
+        assert_eq!(told.unwrap(), Some(Ok((x, b"after".to_vec()))));
+    });
+}
+
+#[test]
 fn bad_frames_get_typed_errors_and_the_server_keeps_serving() {
     let tc = TestCluster::start(3, 1);
     let server = tc.cluster.nodes[0];

@@ -32,6 +32,10 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 /// Replies routed to the call (or subscription) that sent the frame with this id.
 type Routes = Arc<Mutex<HashMap<u64, mpsc::UnboundedSender<(usize, Frame)>>>>;
 
+/// Frames a connection sends again whenever it connects (subscriptions), by frame id: a server
+/// that restarted, or a connection that broke, would otherwise forget them.
+type Standing = Arc<Mutex<BTreeMap<u64, Bytes>>>;
+
 /// A capture the client holds: its ballot, and the values a write with it must complete.
 #[derive(Clone, Debug)]
 struct Held {
@@ -54,6 +58,7 @@ struct Inner {
     next_id: AtomicU64,
     routes: Routes,
     conns: Vec<mpsc::UnboundedSender<Bytes>>,
+    standing: Vec<Standing>,
     /// Captures of single WORs, and batch captures of segments.
     captures: Mutex<HashMap<Addr, Held>>,
     seg_captures: Mutex<HashMap<SegId, Held>>,
@@ -78,13 +83,15 @@ impl Client {
     pub fn new(cluster: Cluster, cfg: OpConfig) -> Client {
         let id = random_id();
         let routes: Routes = Arc::default();
+        let standing: Vec<Standing> = cluster.nodes.iter().map(|_| Standing::default()).collect();
         let conns = cluster
             .nodes
             .iter()
             .enumerate()
             .map(|(node, &addr)| {
                 let (tx, rx) = mpsc::unbounded_channel();
-                tokio::spawn(connection(node, addr, rx, routes.clone()));
+                let (routes, standing) = (routes.clone(), standing[node].clone());
+                tokio::spawn(connection(node, addr, rx, routes, standing));
                 tx
             })
             .collect();
@@ -98,6 +105,7 @@ impl Client {
                 next_id: AtomicU64::new(1),
                 routes,
                 conns,
+                standing,
                 captures: Mutex::default(),
                 seg_captures: Mutex::default(),
                 allocated: Mutex::default(),
@@ -271,7 +279,12 @@ impl Client {
         let (id, mut rx) = self.route();
         let (tx, out) = mpsc::unbounded_channel();
         for &node in &replicas {
-            self.send(node, id, vec![Msg::Subscribe { seg }]);
+            let frame = self.frame(id, vec![Msg::Subscribe { seg }]);
+            self.inner.standing[node]
+                .lock()
+                .unwrap()
+                .insert(id, frame.clone());
+            let _ = self.inner.conns[node].send(frame);
         }
         let inner = self.inner.clone();
         tokio::spawn(async move {
@@ -290,6 +303,9 @@ impl Client {
                         let end = t.is_err();
                         if tx.send(t).is_err() || end {
                             inner.routes.lock().unwrap().remove(&id);
+                            for &node in &replicas {
+                                inner.standing[node].lock().unwrap().remove(&id);
+                            }
                             return;
                         }
                     }
@@ -344,14 +360,18 @@ impl Client {
         (id, rx)
     }
 
-    fn send(&self, node: usize, id: u64, msgs: Vec<Msg>) {
+    fn frame(&self, id: u64, msgs: Vec<Msg>) -> Bytes {
         let frame = Frame {
             id,
             lamport: self.inner.lamport.now(),
             msgs,
         };
+        Bytes::from(wire::encode(&frame))
+    }
+
+    fn send(&self, node: usize, id: u64, msgs: Vec<Msg>) {
         // A closed connection task means the runtime is shutting down.
-        let _ = self.inner.conns[node].send(Bytes::from(wire::encode(&frame)));
+        let _ = self.inner.conns[node].send(self.frame(id, msgs));
     }
 
     /// Runs one op on the replica set of `seg` to its end.
@@ -464,6 +484,7 @@ async fn connection(
     addr: std::net::SocketAddr,
     mut rx: mpsc::UnboundedReceiver<Bytes>,
     routes: Routes,
+    standing: Standing,
 ) {
     while let Some(first) = rx.recv().await {
         let connect = tokio::time::timeout(Duration::from_secs(1), TcpStream::connect(addr));
@@ -493,6 +514,15 @@ async fn connection(
             }
         });
         let mut w = FramedWrite::new(w, wire::codec(usize::MAX));
+        let again: Vec<Bytes> = standing.lock().unwrap().values().cloned().collect();
+        let mut ok = true;
+        for frame in again {
+            ok = ok && w.feed(frame).await.is_ok();
+        }
+        if !ok {
+            reader.abort();
+            continue;
+        }
         let mut next = Some(first);
         loop {
             let Some(bytes) = next.take() else {

@@ -186,11 +186,13 @@ impl Core {
                     self.notify(msg.seg(), notify, &mut out);
                 }
                 match msg {
-                    Msg::Subscribe { seg } if !self.acceptor.is_trimmed(*seg) => self
-                        .subscribers
-                        .entry(*seg)
-                        .or_default()
-                        .push((conn, reply.clone(), frame.id)),
+                    Msg::Subscribe { seg } if !self.acceptor.is_trimmed(*seg) => {
+                        // A client repeats its subscriptions when it reconnects: once is enough.
+                        let subs = self.subscribers.entry(*seg).or_default();
+                        if !subs.iter().any(|s| s.0 == conn && s.2 == frame.id) {
+                            subs.push((conn, reply.clone(), frame.id));
+                        }
+                    }
                     Msg::Trim { seg } => {
                         for (_, tx, id) in self.subscribers.remove(seg).unwrap_or_default() {
                             let msgs = vec![Msg::Trimmed { seg: *seg }];
