@@ -121,11 +121,6 @@ impl Acceptor {
         self.trimmed.contains(&seg)
     }
 
-    /// Every WOR with acceptor state, in address order.
-    pub fn wors(&self) -> impl Iterator<Item = (Addr, WorState)> + '_ {
-        self.wors.keys().map(|&a| (a, self.wor(a)))
-    }
-
     /// One protocol step on a message from a client.
     pub fn step(&mut self, msg: &Msg) -> Step {
         let mut step = Step::default();

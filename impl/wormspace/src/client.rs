@@ -36,12 +36,12 @@ type Routes = Arc<Mutex<HashMap<u64, mpsc::UnboundedSender<(usize, Frame)>>>>;
 /// that restarted, or a connection that broke, would otherwise forget them.
 type Standing = Arc<Mutex<BTreeMap<u64, Bytes>>>;
 
-/// A capture the client holds: its ballot, and the values a write with it must complete.
-#[derive(Clone, Debug)]
-struct Held {
-    ballot: Ballot,
-    pending: BTreeMap<u32, Value>,
-}
+/// A capture of one WOR the client holds: its ballot, and the value a write with it must
+/// complete, if it found one.
+type Held = (Ballot, Option<Value>);
+
+/// A batch capture of a segment: its ballot, and per data WOR the value to complete.
+type HeldSeg = (Ballot, BTreeMap<u32, Value>);
 
 /// A WormSpace client. Cheap to clone; clones share connections and captures.
 #[derive(Clone)]
@@ -61,7 +61,7 @@ struct Inner {
     standing: Vec<Standing>,
     /// Captures of single WORs, and batch captures of segments.
     captures: Mutex<HashMap<Addr, Held>>,
-    seg_captures: Mutex<HashMap<SegId, Held>>,
+    seg_captures: Mutex<HashMap<SegId, HeldSeg>>,
     allocated: Mutex<HashSet<SegId>>,
 }
 
@@ -123,10 +123,7 @@ impl Client {
         self.ensure_allocated(addr).await?;
         match self.run(addr.seg, Kind::Capture(addr), None).await? {
             Done::Captured { ballot, pending } => {
-                let held = Held {
-                    ballot,
-                    pending: pending.map(|v| (0, v)).into_iter().collect(),
-                };
+                let held = (ballot, pending);
                 self.inner.captures.lock().unwrap().insert(addr, held);
                 Ok(ballot)
             }
@@ -138,14 +135,13 @@ impl Client {
     /// found a value partly written, that value is written instead and the call answers
     /// `AlreadyWritten(v)`; `Preempted` means the capture was stolen and the outcome is unknown.
     pub async fn write(&self, addr: Addr, value: Value) -> Result<(), Error> {
-        let held = self.held(addr).ok_or(Error::NotCaptured)?;
-        let pending = held.pending.get(&0).cloned();
+        let (ballot, pending) = self.held(addr).ok_or(Error::NotCaptured)?;
         let kind = Kind::Write {
             addr,
             value,
             pending,
         };
-        let result = self.run(addr.seg, kind, Some(held.ballot)).await;
+        let result = self.run(addr.seg, kind, Some(ballot)).await;
         self.inner.captures.lock().unwrap().remove(&addr);
         result.map(|_| ())
     }
@@ -222,7 +218,7 @@ impl Client {
         self.ensure_allocated(Addr::data(seg, 0)).await?;
         match self.run(seg, Kind::BatchCapture(seg), None).await? {
             Done::BatchCaptured { ballot, pending } => {
-                let held = Held { ballot, pending };
+                let held = (ballot, pending);
                 self.inner.seg_captures.lock().unwrap().insert(seg, held);
                 Ok(ballot)
             }
@@ -237,7 +233,7 @@ impl Client {
         seg: SegId,
         writes: Vec<(u32, Value)>,
     ) -> Result<Vec<(u32, Result<(), Error>)>, Error> {
-        let held = self
+        let (ballot, pending) = self
             .inner
             .seg_captures
             .lock()
@@ -247,17 +243,17 @@ impl Client {
             .ok_or(Error::NotCaptured)?;
         let proposals = writes
             .iter()
-            .map(|(o, v)| (*o, held.pending.get(o).unwrap_or(v).clone()))
+            .map(|(o, v)| (*o, pending.get(o).unwrap_or(v).clone()))
             .collect();
         let kind = Kind::BatchWrite {
             seg,
             writes: proposals,
         };
-        match self.run(seg, kind, Some(held.ballot)).await? {
+        match self.run(seg, kind, Some(ballot)).await? {
             Done::BatchWritten(results) => Ok(results
                 .into_iter()
                 .zip(&writes)
-                .map(|((o, r), (_, own))| match (r, held.pending.get(&o)) {
+                .map(|((o, r), (_, own))| match (r, pending.get(&o)) {
                     (Ok(()), Some(v)) if v != own => (o, Err(Error::AlreadyWritten(v.clone()))),
                     (r, _) => (o, r),
                 })
@@ -333,6 +329,7 @@ impl Client {
         }
     }
 
+    /// The capture a write of `addr` uses: of the WOR itself, or of its segment.
     fn held(&self, addr: Addr) -> Option<Held> {
         if let Some(h) = self.inner.captures.lock().unwrap().get(&addr) {
             return Some(h.clone());
@@ -341,15 +338,8 @@ impl Client {
             return None;
         };
         let seg = self.inner.seg_captures.lock().unwrap();
-        seg.get(&addr.seg).map(|h| Held {
-            ballot: h.ballot,
-            pending: h
-                .pending
-                .get(&o)
-                .map(|v| (0, v.clone()))
-                .into_iter()
-                .collect(),
-        })
+        seg.get(&addr.seg)
+            .map(|(ballot, pending)| (*ballot, pending.get(&o).cloned()))
     }
 
     /// A fresh frame id with a channel for its replies.
