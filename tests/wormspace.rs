@@ -594,6 +594,18 @@ fn cluster_up_client_commands_and_down() {
     assert_eq!((code, err.trim()), (1, "error: the segment was trimmed"));
     let (code, _, err) = run(&["wor", "read", "nonsense"]);
     assert_eq!(code, 2, "{err}");
+    assert!(err.contains("SEG:OFFSET"), "{err}");
+    // The benchmark runs (its figures are for docs/BENCHMARKS.md, not for asserting).
+    let (code, out, err) = run(&["bench", "wormspace", "--seconds", "1", "--clients", "4"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("disk fsync (4 KiB append + sync_data, 3 thread(s)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("(a) 1 client, 1 s: ") && out.contains("(b) 4 clients, "),
+        "{out}"
+    );
     let pids: Vec<u32> = (0..3)
         .map(|n| {
             std::fs::read_to_string(data.join(format!("node{n}/serve.pid")))
@@ -629,4 +641,55 @@ fn cluster_up_client_commands_and_down() {
     assert_eq!(run(&["wos", "alloc", "6"]).1, "allocated segment 6\n");
     let (code, _, err) = run(&["wor", "read", "4:0"]);
     assert_eq!((code, err.trim()), (1, "error: the segment was trimmed"));
+}
+
+#[test]
+fn bad_arguments_to_the_wormspace_commands_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, _, err) = worm(
+        &[
+            "serve",
+            "--cluster",
+            "nope.json",
+            "--node",
+            "0",
+            "--data",
+            d,
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read cluster file nope.json"), "{err}");
+    let file = dir.path().join("c.json");
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    Cluster::spread(vec![any; 3], 1, 3).save(&file).unwrap();
+    let f = file.to_str().unwrap();
+    let (code, _, err) = worm(
+        &["serve", "--cluster", f, "--node", "7", "--data", d],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--node 7 is not in the cluster file, which has 3 nodes"),
+        "{err}"
+    );
+    std::fs::write(
+        &file,
+        r#"{"nodes": ["127.0.0.1:1"], "partitions": [[0, 0]]}"#,
+    )
+    .unwrap();
+    let (code, _, err) = worm(&["wor", "read", "1:0", "--cluster", f], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("partition 0 has 2 replicas"), "{err}");
+    let (code, _, err) = worm(&["cluster", "up", "--nodes", "2", "--data", d], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("--replicas must be odd"), "{err}");
+    Cluster::spread(vec![any; 3], 1, 3).save(&file).unwrap();
+    let (code, _, err) = worm(
+        &["bench", "wormspace", "--cluster", f, "--clients", "0"],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--clients"), "{err}");
 }
