@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use worm_wormspace::client::Client;
 use worm_wormspace::cluster::Cluster;
 use worm_wormspace::proposer::{Error, OpConfig};
-use worm_wormspace::types::{Addr, Value};
+use worm_wormspace::types::{Addr, Ballot, Value};
 use worm_wormspace::wire::{self, ErrorKind, Frame, Msg};
 
 const WORM: &str = env!("CARGO_BIN_EXE_worm");
@@ -243,12 +243,11 @@ fn every_api_call_on_a_real_cluster() {
             Err(Error::AlreadyWritten(b"from b".to_vec()))
         );
         assert_eq!(a.read(Addr::data(8, 1)).await, Ok(None));
-        // A write with a capture id from elsewhere.
+        // A capture serves one write.
         let y = Addr::data(8, 1);
-        let id = a.capture(y).await.unwrap();
-        let again = Client::new(tc.cluster.clone(), patient());
-        // Another client's write with a's capture id: it captures again at that id.
-        again.write_with(y, id, b"by id".to_vec()).await.unwrap();
+        a.capture(y).await.unwrap();
+        a.write(y, b"by id".to_vec()).await.unwrap();
+        assert_eq!(a.write(y, b"twice".to_vec()).await, Err(Error::NotCaptured));
         assert_eq!(b.read(y).await, Ok(Some(b"by id".to_vec())));
         // Batch capture and batch write; one data WOR already holds a value.
         b.batch_capture(8).await.unwrap();
@@ -272,6 +271,15 @@ fn every_api_call_on_a_real_cluster() {
             ]
         );
         b.write(Addr::data(8, 4), b"b4".to_vec()).await.unwrap();
+        // The batch capture served those WORs once each; a WOR named twice is refused too.
+        assert_eq!(
+            b.write(Addr::data(8, 2), b"again".to_vec()).await,
+            Err(Error::NotCaptured)
+        );
+        assert_eq!(
+            b.batch_write(8, vec![(5, vec![1]), (5, vec![2])]).await,
+            Err(Error::NotCaptured)
+        );
         // Notifications: each written WOR once, whatever the order.
         let mut told = BTreeMap::new();
         while told.len() < 5 {
@@ -498,7 +506,7 @@ fn bad_frames_get_typed_errors_and_the_server_keeps_serving() {
     // The first connection, and new clients, are served as before.
     raw.send(vec![Msg::Prepare {
         addr: Addr::data(1, 0),
-        ballot: worm_wormspace::types::Ballot::new(1, 5),
+        ballot: Ballot::new(1, 5),
     }]);
     assert!(matches!(
         raw.recv().unwrap().msgs[..],
@@ -580,11 +588,9 @@ fn cluster_up_client_commands_and_down() {
     );
     let (code, out, _) = run(&["wor", "capture", "4:0"]);
     assert_eq!(code, 0);
-    let id = out.trim().rsplit(' ').next().unwrap().to_string();
-    assert_eq!(
-        run(&["wor", "write", "4:0", "hello", "--capture", &id]).1,
-        "written 4:0\n"
-    );
+    let id: Ballot = out.trim().rsplit(' ').next().unwrap().parse().unwrap();
+    assert_eq!(out, format!("captured 4:0: capture id {id}\n"));
+    assert_eq!(run(&["wor", "write", "4:0", "hello"]).1, "written 4:0\n");
     let (code, _, err) = run(&["wor", "write", "4:0", "other"]);
     assert_eq!((code, err.trim()), (1, "error: already written: hello"));
     assert_eq!(run(&["wor", "read", "4:0"]).1, "hello\n");

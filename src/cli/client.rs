@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use worm_wormspace::client::Client;
 use worm_wormspace::cluster::Cluster;
 use worm_wormspace::proposer::OpConfig;
-use worm_wormspace::types::{Addr, Ballot, SegId};
+use worm_wormspace::types::{Addr, SegId};
 
 #[derive(Args, Debug)]
 pub struct Connect {
@@ -27,13 +27,11 @@ pub enum WorCmd {
         #[command(flatten)]
         connect: Connect,
     },
-    /// Write a WOR: captures it and writes, or writes with an earlier `--capture`.
+    /// Write a WOR: capture it, then write (a capture id serves only the process that made
+    /// it, so each write captures anew).
     Write {
         addr: Addr,
         value: String,
-        /// A capture id printed by `worm wor capture`.
-        #[arg(long)]
-        capture: Option<Ballot>,
         #[command(flatten)]
         connect: Connect,
     },
@@ -122,20 +120,9 @@ pub fn wor(cmd: &WorCmd) -> Result<ExitCode, Error> {
                 let ballot = client.capture(*addr).await?;
                 Ok(format!("captured {addr}: capture id {ballot}"))
             }
-            WorCmd::Write {
-                addr,
-                value,
-                capture,
-                ..
-            } => {
-                let value = value.as_bytes().to_vec();
-                match capture {
-                    Some(b) => client.write_with(*addr, *b, value).await?,
-                    None => {
-                        client.capture(*addr).await?;
-                        client.write(*addr, value).await?
-                    }
-                }
+            WorCmd::Write { addr, value, .. } => {
+                client.capture(*addr).await?;
+                client.write(*addr, value.as_bytes().to_vec()).await?;
                 Ok(format!("written {addr}"))
             }
             WorCmd::Read { addr, .. } => Ok(match client.read(*addr).await? {

@@ -19,7 +19,7 @@ use crate::types::{Addr, Ballot, SegId, Value};
 use crate::wire::{self, Frame, Msg};
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -40,8 +40,14 @@ type Standing = Arc<Mutex<BTreeMap<u64, Bytes>>>;
 /// complete, if it found one.
 type Held = (Ballot, Option<Value>);
 
-/// A batch capture of a segment: its ballot, and per data WOR the value to complete.
-type HeldSeg = (Ballot, BTreeMap<u32, Value>);
+/// A batch capture of a segment: its ballot, per data WOR the value to complete, and the data
+/// WORs already written with it.
+#[derive(Debug)]
+struct HeldSeg {
+    ballot: Ballot,
+    pending: BTreeMap<u32, Value>,
+    used: BTreeSet<u32>,
+}
 
 /// A WormSpace client. Cheap to clone; clones share connections and captures.
 #[derive(Clone)]
@@ -134,30 +140,9 @@ impl Client {
     /// Writes `value` with this client's capture of the WOR (or of its segment). If the capture
     /// found a value partly written, that value is written instead and the call answers
     /// `AlreadyWritten(v)`; `Preempted` means the capture was stolen and the outcome is unknown.
+    /// A capture serves one write of a WOR: a second one needs a new capture (`NotCaptured`).
     pub async fn write(&self, addr: Addr, value: Value) -> Result<(), Error> {
-        let (ballot, pending) = self.held(addr).ok_or(Error::NotCaptured)?;
-        let kind = Kind::Write {
-            addr,
-            value,
-            pending,
-        };
-        let result = self.run(addr.seg, kind, Some(ballot)).await;
-        self.inner.captures.lock().unwrap().remove(&addr);
-        result.map(|_| ())
-    }
-
-    /// Writes with the capture id of an earlier capture (perhaps by another process with the
-    /// same id): captures again at that ballot to learn what the write must complete, then
-    /// writes. `Preempted` if someone captured since.
-    pub async fn write_with(&self, addr: Addr, ballot: Ballot, value: Value) -> Result<(), Error> {
-        self.ensure_allocated(addr).await?;
-        let pending = match self
-            .run(addr.seg, Kind::Capture(addr), Some(ballot))
-            .await?
-        {
-            Done::Captured { pending, .. } => pending,
-            other => unreachable!("a capture ends captured, not {other:?}"),
-        };
+        let (ballot, pending) = self.take_capture(addr).ok_or(Error::NotCaptured)?;
         let kind = Kind::Write {
             addr,
             value,
@@ -218,7 +203,12 @@ impl Client {
         self.ensure_allocated(Addr::data(seg, 0)).await?;
         match self.run(seg, Kind::BatchCapture(seg), None).await? {
             Done::BatchCaptured { ballot, pending } => {
-                let held = (ballot, pending);
+                let used = BTreeSet::new();
+                let held = HeldSeg {
+                    ballot,
+                    pending,
+                    used,
+                };
                 self.inner.seg_captures.lock().unwrap().insert(seg, held);
                 Ok(ballot)
             }
@@ -227,20 +217,23 @@ impl Client {
     }
 
     /// Writes several data WORs of `seg` with its batch capture, in one round trip. Each
-    /// answers as [`Client::write`] would.
+    /// answers as [`Client::write`] would. `NotCaptured` if there is no batch capture, or if it
+    /// already served a write of one of the WORs (or one is named twice).
     pub async fn batch_write(
         &self,
         seg: SegId,
         writes: Vec<(u32, Value)>,
     ) -> Result<Vec<(u32, Result<(), Error>)>, Error> {
-        let (ballot, pending) = self
-            .inner
-            .seg_captures
-            .lock()
-            .unwrap()
-            .get(&seg)
-            .cloned()
-            .ok_or(Error::NotCaptured)?;
+        let (ballot, pending) = {
+            let mut held = self.inner.seg_captures.lock().unwrap();
+            let held = held.get_mut(&seg).ok_or(Error::NotCaptured)?;
+            let offsets: BTreeSet<u32> = writes.iter().map(|w| w.0).collect();
+            if offsets.len() < writes.len() || !held.used.is_disjoint(&offsets) {
+                return Err(Error::NotCaptured);
+            }
+            held.used.extend(offsets);
+            (held.ballot, held.pending.clone())
+        };
         let proposals = writes
             .iter()
             .map(|(o, v)| (*o, pending.get(o).unwrap_or(v).clone()))
@@ -329,17 +322,20 @@ impl Client {
         }
     }
 
-    /// The capture a write of `addr` uses: of the WOR itself, or of its segment.
-    fn held(&self, addr: Addr) -> Option<Held> {
-        if let Some(h) = self.inner.captures.lock().unwrap().get(&addr) {
-            return Some(h.clone());
+    /// Uses up the capture a write of `addr` needs: of the WOR itself, or of its segment. One
+    /// ballot must never carry two values for one WOR (both could be chosen), so a capture
+    /// serves one write of each WOR.
+    fn take_capture(&self, addr: Addr) -> Option<Held> {
+        if let Some(h) = self.inner.captures.lock().unwrap().remove(&addr) {
+            return Some(h);
         }
         let crate::types::Slot::Data(o) = addr.slot else {
             return None;
         };
-        let seg = self.inner.seg_captures.lock().unwrap();
-        seg.get(&addr.seg)
-            .map(|(ballot, pending)| (*ballot, pending.get(&o).cloned()))
+        let mut seg = self.inner.seg_captures.lock().unwrap();
+        let held = seg.get_mut(&addr.seg).filter(|h| !h.used.contains(&o))?;
+        held.used.insert(o);
+        Some((held.ballot, held.pending.get(&o).cloned()))
     }
 
     /// A fresh frame id with a channel for its replies.
