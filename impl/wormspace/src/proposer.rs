@@ -540,12 +540,19 @@ impl Op {
             return out;
         }
         if let Msg::Trimmed { seg } = msg {
-            if self.seg() == *seg {
-                let result = match self.kind {
-                    Kind::Trim(_) => Ok(Done::TrimDone),
-                    _ => Err(Error::Trimmed),
-                };
-                self.finish(result, &mut out);
+            match (&self.kind, &self.phase) {
+                (_, _) if self.seg() != *seg => {}
+                (_, Phase::TrimAll { .. }) => {}
+                // Someone decided the trim WOR: finish their trim, so that a quorum drops the
+                // segment before this call returns.
+                (Kind::Trim(seg), _) => {
+                    let phase = Phase::TrimAll {
+                        seg: *seg,
+                        acks: Servers::default(),
+                    };
+                    self.enter(phase, &mut out)
+                }
+                _ => self.finish(Err(Error::Trimmed), &mut out),
             }
             return out;
         }
@@ -967,6 +974,22 @@ mod tests {
             assert_eq!(op.on_timer(&mut rounds).send.len(), 3);
         }
         assert_eq!(op.on_timer(&mut rounds).done, Some(Err(Error::Unavailable)));
+    }
+
+    #[test]
+    fn a_trim_that_meets_a_trimmed_server_still_trims_a_quorum() {
+        let mut rounds = Rounds::new(7);
+        let (mut op, _) = Op::start(Kind::Trim(4), 3, cfg(), 1, &mut rounds, None);
+        let out = op.on_reply(0, &Msg::Trimmed { seg: 4 });
+        assert!(out.done.is_none());
+        assert_eq!(out.send.len(), 3);
+        assert!(matches!(out.send[0].1, Msg::Trim { seg: 4 }));
+        assert!(op.on_reply(0, &Msg::TrimDone { seg: 4 }).done.is_none());
+        let done = op.on_reply(2, &Msg::TrimDone { seg: 4 }).done;
+        assert_eq!(done, Some(Ok(Done::TrimDone)));
+        let (mut read, _) = Op::start(Kind::Read(Addr::data(4, 0)), 3, cfg(), 1, &mut rounds, None);
+        let out = read.on_reply(1, &Msg::Trimmed { seg: 4 });
+        assert_eq!(out.done, Some(Err(Error::Trimmed)));
     }
 
     #[test]
