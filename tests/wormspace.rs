@@ -160,6 +160,7 @@ impl Raw {
         let frame = Frame {
             id: 42,
             lamport: 1,
+            from: 0x5,
             msgs,
         };
         self.send_bytes(&wire::encode(&frame));
@@ -339,6 +340,8 @@ fn every_api_call_on_a_real_cluster() {
         .find(|e| e["step"] == "Prepare" && e["changed"]["promised"].is_object())
         .expect("a traced promise");
     assert_eq!(prepare["node"], "s0");
+    assert!(prepare["from"].as_str().unwrap().starts_with('c'));
+    assert_eq!(prepare["msg_out"][0]["to"], prepare["from"]);
     assert_eq!(prepare["role"], "acceptor");
     assert!(prepare["lamport"].as_u64().unwrap() > 0);
     assert!(prepare["msg_in"]["Prepare"]["ballot"]["round"].is_u64());

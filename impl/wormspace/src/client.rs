@@ -350,6 +350,7 @@ impl Client {
         let frame = Frame {
             id,
             lamport: self.inner.lamport.now(),
+            from: self.id(),
             msgs,
         };
         Bytes::from(wire::encode(&frame))

@@ -94,13 +94,8 @@ impl Wormserver {
             };
             next_conn += 1;
             let core = self.core.clone();
-            tokio::spawn(connection(
-                stream,
-                peer,
-                next_conn,
-                core,
-                self.cfg.max_frame,
-            ));
+            let (node, max_frame) = (self.cfg.node as u64, self.cfg.max_frame);
+            tokio::spawn(connection(stream, peer, next_conn, core, node, max_frame));
         }
     }
 }
@@ -121,6 +116,7 @@ fn start_core(cfg: &ServerConfig) -> io::Result<(mpsc::UnboundedSender<CoreIn>, 
     let (tx, rx) = mpsc::unbounded_channel();
     let core = Core {
         node: format!("s{}", cfg.node),
+        node_id: cfg.node as u64,
         acceptor,
         log,
         clock: Lamport::default(),
@@ -134,6 +130,7 @@ fn start_core(cfg: &ServerConfig) -> io::Result<(mpsc::UnboundedSender<CoreIn>, 
 
 struct Core {
     node: String,
+    node_id: u64,
     acceptor: Acceptor,
     log: Log,
     clock: Lamport,
@@ -180,7 +177,7 @@ impl Core {
                 }
                 let lamport = self.clock.tick();
                 if trace::enabled() {
-                    self.trace(lamport, conn, msg, &step);
+                    self.trace(lamport, frame.from, msg, &step);
                 }
                 if let Some(notify) = step.notify {
                     self.notify(msg.seg(), notify, &mut out);
@@ -222,6 +219,7 @@ impl Core {
         Frame {
             id,
             lamport: self.clock.now(),
+            from: self.node_id,
             msgs,
         }
     }
@@ -248,8 +246,9 @@ impl Core {
         }
     }
 
-    fn trace(&self, lamport: u64, conn: ConnId, msg: &Msg, step: &crate::acceptor::Step) {
-        let from = format!("conn{conn}");
+    /// The event of a step on `msg` from client `client`.
+    fn trace(&self, lamport: u64, client: u64, msg: &Msg, step: &crate::acceptor::Step) {
+        let from = format!("c{client:x}");
         trace::emit(&TraceEvent::acceptor(lamport, &self.node, from, msg, step));
     }
 }
@@ -260,6 +259,7 @@ async fn connection(
     peer: SocketAddr,
     conn: ConnId,
     core: mpsc::UnboundedSender<CoreIn>,
+    node: u64,
     max_frame: usize,
 ) {
     let _ = stream.set_nodelay(true);
@@ -297,12 +297,12 @@ async fn connection(
                 }
                 Err(e) => {
                     warn!(%peer, "malformed frame ({} bytes): {e}", bytes.len());
-                    let _ = tx.send(error_frame(ErrorKind::Malformed, e.to_string()));
+                    let _ = tx.send(error_frame(node, ErrorKind::Malformed, e.to_string()));
                 }
             },
             Some(Err(e)) if e.kind() == io::ErrorKind::InvalidData => {
                 warn!(%peer, "closing the connection: {e}");
-                let _ = tx.send(error_frame(ErrorKind::TooLarge, e.to_string()));
+                let _ = tx.send(error_frame(node, ErrorKind::TooLarge, e.to_string()));
                 break;
             }
             Some(Err(_)) | None => break,
@@ -313,10 +313,11 @@ async fn connection(
     let _ = writer.await;
 }
 
-fn error_frame(kind: ErrorKind, detail: String) -> Frame {
+fn error_frame(node: u64, kind: ErrorKind, detail: String) -> Frame {
     Frame {
         id: 0,
         lamport: 0,
+        from: node,
         msgs: vec![Msg::Error { kind, detail }],
     }
 }

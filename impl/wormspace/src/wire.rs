@@ -17,12 +17,14 @@ use serde::{Deserialize, Serialize};
 /// The largest frame a server accepts or a client sends, unless configured otherwise.
 pub const MAX_FRAME: usize = 1 << 20;
 
-/// One frame: messages with the id of the request they belong to and the sender's Lamport
-/// clock, which orders events across processes' trace logs.
+/// One frame: messages with the id of the request they belong to, the sender's Lamport clock
+/// (which orders events across processes' trace logs) and who sent it: a client's id, or a
+/// server's index in the cluster file (so that trace events name both ends of a message).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Frame {
     pub id: u64,
     pub lamport: u64,
+    pub from: u64,
     pub msgs: Vec<Msg>,
 }
 
@@ -177,6 +179,7 @@ mod tests {
         let f = Frame {
             id: 9,
             lamport: 3,
+            from: 1,
             msgs: vec![Msg::Accept {
                 addr: Addr::data(4, 2),
                 ballot: Ballot::new(1, 7),
