@@ -1,8 +1,12 @@
 //! The command line: argument parsing and dispatch.
 
+mod bench_wormspace;
 mod check;
+mod client;
+mod cluster;
 mod explore;
 mod lin;
+mod serve;
 mod verify;
 mod wor;
 
@@ -48,6 +52,19 @@ enum Command {
         #[command(subcommand)]
         what: BenchArgs,
     },
+    /// Run a wormserver (a WormSpace acceptor).
+    Serve(serve::ServeArgs),
+    /// Start or stop a local WormSpace cluster.
+    Cluster {
+        #[command(subcommand)]
+        what: cluster::ClusterCmd,
+    },
+    /// Write-once registers on a running cluster.
+    #[command(subcommand)]
+    Wor(client::WorCmd),
+    /// Write-once segments on a running cluster.
+    #[command(subcommand)]
+    Wos(client::WosCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -65,6 +82,8 @@ enum BenchArgs {
     },
     /// CPU time of the linearizability checker per history.
     Lin(lin::BenchLinArgs),
+    /// Latency and durable throughput of a running WormSpace cluster.
+    Wormspace(bench_wormspace::BenchArgs),
 }
 
 /// How to run a check: the options every model shares.
@@ -121,5 +140,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Bench {
             what: BenchArgs::Lin(args),
         } => lin::bench(&args),
+        Command::Bench {
+            what: BenchArgs::Wormspace(args),
+        } => bench_wormspace::run(&args),
+        Command::Serve(args) => serve::serve(&args),
+        Command::Cluster { what } => cluster::run(&what),
+        Command::Wor(cmd) => client::wor(&cmd),
+        Command::Wos(cmd) => client::wos(&cmd),
     }
 }

@@ -1,0 +1,10 @@
+pub mod acceptor;
+pub mod client;
+pub mod cluster;
+pub mod proposer;
+pub mod server;
+pub mod sim;
+pub mod storage;
+pub mod trace;
+pub mod types;
+pub mod wire;
