@@ -91,27 +91,28 @@ ReadMsg(b) == [type |-> "read", bal |-> b]
 ReadReplyMsg(b, p) == [type |-> "readreply", bal |-> b, prop |-> p]
 
 Env(src, dst, m) == [src |-> src, dst |-> dst, msg |-> m]
-Broadcast(c, m) == {Env(c, a, m) : a \in Acceptor}
 
 Channel == {<<c, a>> : c \in Client, a \in Acceptor} \cup {<<a, c>> : a \in Acceptor, c \in Client}
 Chan(e) == <<e.src, e.dst>>
 
-EmptyNet ==
-    CASE Network = "ordered" -> [ch \in Channel |-> <<>>]
-      [] Network = "unordered" -> [e \in {} |-> 0]
-      [] Network = "duplicating" -> {}
-
-\* The network after sending the envelopes in `envs` (at most one per channel).
-Send(net, envs) ==
+\* The network holding just the envelopes envs, at most one per channel.
+Holding(envs) ==
     CASE Network = "ordered" ->
-            [ch \in Channel |->
-                IF \E e \in envs : Chan(e) = ch
-                THEN Append(net[ch], (CHOOSE e \in envs : Chan(e) = ch).msg)
-                ELSE net[ch]]
+            [ch \in Channel |-> IF \E e \in envs : Chan(e) = ch
+                                THEN <<(CHOOSE e \in envs : Chan(e) = ch).msg>> ELSE <<>>]
+      [] Network = "unordered" -> [e \in envs |-> 1]
+      [] Network = "duplicating" -> envs
+
+\* The network after src sends m to each of dsts.
+Send(net, src, dsts, m) ==
+    CASE Network = "ordered" ->
+            [ch \in Channel |-> IF ch[1] = src /\ ch[2] \in dsts THEN Append(net[ch], m)
+                                ELSE net[ch]]
       [] Network = "unordered" ->
-            [e \in DOMAIN net \cup envs |->
-                (IF e \in DOMAIN net THEN net[e] ELSE 0) + (IF e \in envs THEN 1 ELSE 0)]
-      [] Network = "duplicating" -> net \cup envs
+            LET envs == {Env(src, d, m) : d \in dsts}
+            IN [e \in DOMAIN net \cup envs |->
+                   (IF e \in DOMAIN net THEN net[e] ELSE 0) + (IF e \in envs THEN 1 ELSE 0)]
+      [] Network = "duplicating" -> net \cup {Env(src, d, m) : d \in dsts}
 
 \* A bag without one copy of e.
 BagLess(net, e) ==
@@ -219,36 +220,35 @@ Init ==
     /\ disk = acc
     /\ down = {}
     /\ cli = [c \in Client |-> StartClient(c)]
-    /\ net = Collect(Send(EmptyNet, UNION {Broadcast(c, FirstMessage(c)) : c \in Client}),
+    /\ net = Collect(Holding({Env(c, a, FirstMessage(c)) : c \in Client, a \in Acceptor}),
                      acc, cli)
 
 -----------------------------------------------------------------------------
 (* Steps. *)
 
-\* Acceptor a takes e, moves to state t, saves d, and sends the envelopes out.
-AcceptorDoes(e, t, d, out) ==
+\* The acceptor takes e, moves to state t, saves d, and replies r.
+AcceptorDoes(e, t, d, r) ==
     /\ acc' = [acc EXCEPT ![e.dst] = t]
     /\ disk' = [disk EXCEPT ![e.dst] = d]
-    /\ net' = Collect(Send(Consume(net, e), out), acc', cli)
+    /\ net' = Collect(Send(Consume(net, e), e.dst, {e.src}, r), acc', cli)
     /\ UNCHANGED <<down, cli>>
 
 AcceptorRecv(e) ==
     LET a == e.dst
         m == e.msg
         s == acc[a]
-        Reply(r) == {Env(a, e.src, r)}
     IN
     IF m.type = "prepare" /\ m.bal >= s.promised
     THEN LET t == [s EXCEPT !.promised = m.bal]
          IN AcceptorDoes(e, t, IF ForgetPromise THEN disk[a] ELSE t,
-                         Reply(PromiseMsg(m.bal, s.accepted)))
+                         PromiseMsg(m.bal, s.accepted))
     ELSE IF m.type = "accept" /\ (m.bal >= s.promised \/ AcceptLowerBallot)
     THEN LET t == [promised |-> Max(m.bal, s.promised),
                    accepted |-> [bal |-> m.bal, val |-> m.val]]
-         IN AcceptorDoes(e, t, t, Reply(AcceptedMsg(m.bal)))
+         IN AcceptorDoes(e, t, t, AcceptedMsg(m.bal))
     ELSE IF m.type \in {"prepare", "accept"}
-    THEN AcceptorDoes(e, s, disk[a], Reply(NackMsg(m.bal, s.promised)))
-    ELSE AcceptorDoes(e, s, disk[a], Reply(ReadReplyMsg(m.bal, s.accepted)))
+    THEN AcceptorDoes(e, s, disk[a], NackMsg(m.bal, s.promised))
+    ELSE AcceptorDoes(e, s, disk[a], ReadReplyMsg(m.bal, s.accepted))
 
 \* A finished operation: the counters no longer matter and are cleared.
 Finish(s, r) == [round |-> 0, left |-> 0, phase |-> Done, results |-> Append(s.results, r)]
@@ -318,13 +318,13 @@ ClientStep(c, a, m) ==
 ClientRecv(e) ==
     LET c == e.dst
         r == ClientStep(c, e.src, e.msg)
-        out == IF r.out = NoMsg THEN {} ELSE Broadcast(c, r.out)
+        to == IF r.out = NoMsg THEN {} ELSE Acceptor
     IN
     \* A delivery that changes nothing is no step, except that on the ordered network it
     \* takes the message off its channel.
-    /\ Network = "ordered" \/ r.st # cli[c] \/ out # {}
+    /\ Network = "ordered" \/ r.st # cli[c] \/ to # {}
     /\ cli' = [cli EXCEPT ![c] = r.st]
-    /\ net' = Collect(Send(Consume(net, e), out), acc, cli')
+    /\ net' = Collect(Send(Consume(net, e), c, to, r.out), acc, cli')
     /\ UNCHANGED <<acc, disk, down>>
 
 Deliver(e) ==
@@ -366,6 +366,13 @@ Learned == {r.arg : r \in {r \in UNION {{cli[c].results[j] : j \in DOMAIN cli[c]
                              r.kind \in {"written", "read"} /\ r.arg # NoValue}}
 
 Agreement == Cardinality(Learned) <= 1
+
+\* A learned value was chosen: a majority accepted it at one ballot, and every proposal at a
+\* higher ballot carries it (the highest-accepted-value rule), so each acceptor of that
+\* majority holds it for ever.  Stronger than Agreement, and violated as soon as a client
+\* learns a value that was not chosen.
+LearnedIsHeld ==
+    \A v \in Learned : Cardinality({a \in Acceptor : acc[a].accepted.val = v}) >= Majority
 
 \* What the clients learn is what Consensus chooses: nothing, then one value, forever.
 C == INSTANCE Consensus WITH chosen <- Learned

@@ -2,6 +2,7 @@
 
 mod check;
 mod explore;
+mod tlc;
 mod verify;
 mod wor;
 
@@ -39,6 +40,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
+    /// Run TLC on a TLA+ spec in tla/, optionally cross-checked against stateright.
+    Tlc(tlc::TlcArgs),
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -97,6 +100,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::List => {
             print!("{}", wor::list());
+            print!("{}", tlc::list());
             Ok(ExitCode::SUCCESS)
         }
         Command::Check {
@@ -106,6 +110,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             model: ModelArgs::Wor(args),
         } => wor::explore(&args),
         Command::Verify { threads } => Ok(verify::verify(threads)),
+        Command::Tlc(args) => tlc::tlc(&args),
         Command::Bench {
             what: BenchArgs::Check {
                 model: ModelArgs::Wor(args),

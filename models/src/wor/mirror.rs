@@ -8,8 +8,11 @@
 //! [`crate::system::ActorSystem`], with the same dead-message removal, and no history at all:
 //! its state is acceptors (promise, accepted), what each saved, which are down, clients (round,
 //! attempts left, phase, results) and the messages in flight, exactly the variables of
-//! `Wor.tla`. Its one property is the one a protocol state can tell by itself: *agreement*,
-//! no two clients learned different values.
+//! `Wor.tla`. Its properties are those a protocol state can tell by itself: *agreement*, no
+//! two clients learned different values, and *learned values are held*: a value a client
+//! learned is held by a majority of acceptors (it was chosen at some ballot, so each acceptor
+//! of that majority accepted it there and, by the highest-accepted-value rule, at every later
+//! ballot it accepted).
 //!
 //! How the two representations correspond, where they differ in form:
 //! - an acceptor's `Storage` is `None` until its first save; `Wor.tla` starts `disk` at the
@@ -47,14 +50,16 @@ impl WorConfig {
 
 /// The values clients have learned: from a write, or a read that found one.
 pub fn learned(s: &MirrorState) -> impl Iterator<Item = super::Value> + '_ {
-    s.actors.iter().flat_map(|a| match a {
-        WorState::Client(c) => Some(c.results.iter().filter_map(|r| match r {
-            WorRet::Written(v) | WorRet::ReadValue(Some(v)) => Some(v),
-            _ => None,
-        })),
-        WorState::Acceptor(_) => None,
-    })
-    .flatten()
+    s.actors
+        .iter()
+        .flat_map(|a| match a {
+            WorState::Client(c) => Some(c.results.iter().filter_map(|r| match r {
+                WorRet::Written(v) | WorRet::ReadValue(Some(v)) => Some(v),
+                _ => None,
+            })),
+            WorState::Acceptor(_) => None,
+        })
+        .flatten()
 }
 
 impl Model for WorMirror {
@@ -88,6 +93,18 @@ impl Model for WorMirror {
                 let first = values.next();
                 values.all(|v| Some(v) == first)
             }),
+            Property::always(
+                "learned values are held",
+                |m: &WorMirror, s: &MirrorState| {
+                    let acceptors = &s.actors[..m.model.cfg.acceptors];
+                    learned(s).all(|v| {
+                        let holders = acceptors.iter().filter(|a| {
+                        matches!(a, WorState::Acceptor(a) if a.accepted.is_some_and(|p| p.1 == v))
+                    });
+                        holders.count() >= m.model.cfg.majority()
+                    })
+                },
+            ),
             Property::sometimes("value learned", |_, s: &MirrorState| {
                 learned(s).next().is_some()
             }),
