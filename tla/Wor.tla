@@ -29,9 +29,11 @@
 (* go down and accepts respect them).                                      *)
 (*                                                                         *)
 (* Each named bug of the Rust model is a BOOLEAN constant that switches    *)
-(* the same mistake on.  This module refines module Consensus by mapping   *)
-(* chosen to the values clients have learned; module WorVotes adds a ghost *)
-(* record of votes and checks that the protocol refines module WorSpec.    *)
+(* the same mistake on.  The properties are those a protocol state can     *)
+(* tell by itself: Agreement (clients learn one value), LearnedIsHeld (a   *)
+(* majority holds every learned value), and refinement of Consensus with   *)
+(* chosen mapped to the values clients learned.  Module WorVotes adds a    *)
+(* ghost record of votes and checks that the protocol refines WorSpec.     *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets
 
@@ -331,6 +333,8 @@ Deliver(e) ==
     /\ e.dst \notin down
     /\ IF e.dst \in Acceptor THEN AcceptorRecv(e) ELSE ClientRecv(e)
 
+\* A crashed acceptor keeps its state, unused, until it restarts; messages to it wait.
+\* (No message dies: liveness depends on states, and none changed.)
 Crash(a) ==
     /\ a \notin down
     /\ Cardinality(down) < MaxCrashes

@@ -18,6 +18,7 @@ use runner::TlcOutcome;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
+pub use wor::mirror_check as wor_mirror_check;
 
 /// A TLA+ spec of the repository.
 #[derive(Debug)]

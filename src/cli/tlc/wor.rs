@@ -60,10 +60,15 @@ fn bfs() -> RunArgs {
 
 /// `Wor.tla`'s counterpart: the protocol without history, the same state machine.
 pub fn mirror(cfg: &Cfg) -> Result<Outcome, String> {
+    mirror_check(config(cfg)?, &bfs())
+}
+
+/// Checks the protocol without history (`worm check wor --mirror`).
+pub fn mirror_check(config: WorConfig, args: &RunArgs) -> Result<Outcome, String> {
     CheckRun {
         name: "wor mirror",
-        model: config(cfg)?.into_mirror(),
-        args: &bfs(),
+        model: config.into_mirror(),
+        args,
         representative: Clone::clone,
         explain: |_, _, _, _| None,
     }
