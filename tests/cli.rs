@@ -1,21 +1,12 @@
 //! End-to-end tests of the `worm` command line.
 
+mod common;
+
+use common::worm;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn worm(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_worm"))
-        .args(args)
-        .output()
-        .expect("worm runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn check_reports_ok_on_its_last_line() {

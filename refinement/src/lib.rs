@@ -11,14 +11,17 @@
 //! - [`LinMonitor`] checks linearizability online, with a state small enough to keep in a
 //!   model's state.
 //! - [`first_violation`] cuts a reported counterexample at its first violating state.
+//! - [`lin`] checks recorded client histories (JSON lines or Jepsen's EDN) for linearizability
+//!   offline, against the WOR, a CAS register or a key-value map.
 
 mod counterexample;
+pub mod lin;
 mod linearizability;
 mod refines;
 mod spec;
 
 pub use counterexample::{first_violation, Steps};
-pub use linearizability::{LinMonitor, Returns};
+pub use linearizability::{LinMonitor, RetMemo, Returns};
 pub use refines::{Refined, Refinement};
 pub use spec::{SpecModel, StepSpec};
 

@@ -1,7 +1,10 @@
 //! The refinement wrapper: any low model, any high model, any abstraction.
 
 use stateright::{Model, Path, Property};
+use std::collections::HashMap;
 use std::fmt::Debug;
+use std::hash::Hash;
+use std::sync::Mutex;
 
 /// A low-level state together with the verdict on the transition that reached it: was it a
 /// stutter or a step of the high-level model? The verdict is not carried on to later states,
@@ -20,7 +23,12 @@ pub struct Refinement<L: Model, H: Model> {
     abstraction: fn(&L, &L::State) -> H::State,
     property: &'static str,
     low_properties: Vec<Property<L>>,
+    /// Whether each pair of abstract states seen so far is a high step. The abstract states are
+    /// few and the low transitions many, so the high model's steps are enumerated once per pair.
+    steps: Mutex<StepTable<H>>,
 }
+
+type StepTable<H> = HashMap<(<H as Model>::State, <H as Model>::State), bool, ahash::RandomState>;
 
 /// Low properties are plain `fn` pointers that cannot be wrapped in a closure, so each is
 /// lifted through a monomorphised function that knows its index. This bounds how many
@@ -42,7 +50,7 @@ lift_table!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
 
 impl<L: Model, H: Model> Refinement<L, H>
 where
-    H::State: PartialEq,
+    H::State: Clone + Eq + Hash,
     H::Action: Clone,
 {
     /// `property` names the refinement property, e.g. "refines the WOR spec".
@@ -63,6 +71,7 @@ where
             abstraction,
             property,
             low_properties,
+            steps: Mutex::default(),
         }
     }
 
@@ -74,7 +83,18 @@ where
     /// Whether `from -> to` is a stutter or a step of the high model.
     pub fn is_refining_step(&self, from: &L::State, to: &L::State) -> bool {
         let (a, b) = (self.abstract_state(from), self.abstract_state(to));
-        a == b || self.high_step(&a, &b).is_some()
+        if a == b {
+            return true;
+        }
+        // A poisoned lock only means another thread panicked; the table is still consistent.
+        let table = || self.steps.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (a, b);
+        if let Some(&known) = table().get(&key) {
+            return known;
+        }
+        let step = self.high_step(&key.0, &key.1).is_some();
+        table().insert(key, step);
+        step
     }
 
     /// A high action that leads from `a` to `b`, if there is one.
@@ -96,7 +116,7 @@ impl<L: Model, H: Model> Model for Refinement<L, H>
 where
     L::State: Clone + Debug + PartialEq,
     L::Action: Clone + PartialEq,
-    H::State: Debug + PartialEq,
+    H::State: Clone + Debug + Eq + Hash,
     H::Action: Clone + Debug,
 {
     type State = Refined<L::State>;

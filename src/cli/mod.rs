@@ -2,6 +2,7 @@
 
 mod check;
 mod explore;
+mod lin;
 mod tlc;
 mod verify;
 mod wor;
@@ -42,6 +43,9 @@ enum Command {
     },
     /// Run TLC on a TLA+ spec in tla/, optionally cross-checked against stateright.
     Tlc(tlc::TlcArgs),
+    /// Check a recorded client history for linearizability (exit 0: linearizable, 1: not,
+    /// 2: bad input).
+    Lin(lin::LinArgs),
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -62,6 +66,8 @@ enum BenchArgs {
         #[command(subcommand)]
         model: ModelArgs,
     },
+    /// CPU time of the linearizability checker per history.
+    Lin(lin::BenchLinArgs),
 }
 
 /// How to run a check: the options every model shares.
@@ -116,5 +122,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                 model: ModelArgs::Wor(args),
             },
         } => wor::bench(&args),
+        Command::Lin(args) => lin::lin(&args),
+        Command::Bench {
+            what: BenchArgs::Lin(args),
+        } => lin::bench(&args),
     }
 }

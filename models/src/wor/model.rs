@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
-use worm_refinement::{LinMonitor, Refined, Refinement, SpecModel};
+use worm_refinement::{LinMonitor, Refined, Refinement, RetMemo, SpecModel};
 
 /// The classic mistakes of single-shot Paxos, each switched on by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -262,8 +262,8 @@ impl WorHistory {
         }
     }
 
-    fn ret(&mut self, client: u8, ret: WorRet) {
-        self.lin.ret(client, ret);
+    fn ret(&mut self, memo: &RetMemo<u8, WorObject>, client: u8, ret: WorRet) {
+        memo.ret(&mut self.lin, client, ret);
         if let WorRet::Written(v) | WorRet::ReadValue(Some(v)) = ret {
             self.returned.insert(v);
         }
@@ -294,6 +294,7 @@ impl WorHistory {
 pub struct WorModel {
     pub cfg: WorConfig,
     init: WorObject,
+    lin_memo: RetMemo<u8, WorObject>,
     pub(super) system: ActorSystem<WorActor>,
     domain: Arc<Domain>,
 }
@@ -328,6 +329,7 @@ impl WorModel {
             system,
             domain,
             init,
+            lin_memo: RetMemo::default(),
         }
     }
 
@@ -394,7 +396,7 @@ impl WorModel {
                 let client = (index - self.cfg.acceptors) as u8;
                 let returned = after.results.len() - before.results.len();
                 for ret in after.results.iter().skip(before.results.len()) {
-                    Arc::make_mut(&mut s.history).ret(client, ret);
+                    Arc::make_mut(&mut s.history).ret(&self.lin_memo, client, ret);
                 }
                 if let Some(op) = after.current_op() {
                     if returned > 0 || before.current_op().is_none() {
