@@ -41,6 +41,7 @@
 //! - The client-visible history of capture / write / read is linearizable against the
 //!   sequential object in [`spec`], and the protocol refines that object (see [`model`]).
 
+pub mod mirror;
 pub mod model;
 pub mod spec;
 mod symmetry;

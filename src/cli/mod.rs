@@ -7,6 +7,7 @@ mod cluster;
 mod explore;
 mod lin;
 mod serve;
+mod tlc;
 mod verify;
 mod wor;
 
@@ -44,6 +45,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
+    /// Run TLC on a TLA+ spec in tla/, optionally cross-checked against stateright.
+    Tlc(tlc::TlcArgs),
     /// Check a recorded client history for linearizability (exit 0: linearizable, 1: not,
     /// 2: bad input).
     Lin(lin::LinArgs),
@@ -122,6 +125,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::List => {
             print!("{}", wor::list());
+            print!("{}", tlc::list());
             Ok(ExitCode::SUCCESS)
         }
         Command::Check {
@@ -131,6 +135,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             model: ModelArgs::Wor(args),
         } => wor::explore(&args),
         Command::Verify { threads } => Ok(verify::verify(threads)),
+        Command::Tlc(args) => tlc::tlc(&args),
         Command::Bench {
             what: BenchArgs::Check {
                 model: ModelArgs::Wor(args),

@@ -38,6 +38,9 @@ pub struct WorArgs {
     /// Switch on a named bug (see `worm list`).
     #[arg(long)]
     pub bug: Option<WorBug>,
+    /// Check the protocol alone, without history: the state machine of tla/Wor.tla.
+    #[arg(long, conflicts_with = "symmetry")]
+    pub mirror: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -92,7 +95,11 @@ pub fn run_check(cfg: WorConfig, run: &RunArgs) -> Result<Outcome, Error> {
 }
 
 pub fn check(args: &WorArgs) -> Result<ExitCode, Error> {
-    let outcome = run_check(args.config()?, &args.run)?;
+    let outcome = if args.mirror {
+        super::tlc::wor_mirror_check(args.config()?, &args.run).map_err(Error::Usage)?
+    } else {
+        run_check(args.config()?, &args.run)?
+    };
     outcome.print(args.run.json);
     Ok(if outcome.violation.is_some() {
         ExitCode::from(1)
@@ -103,6 +110,9 @@ pub fn check(args: &WorArgs) -> Result<ExitCode, Error> {
 
 /// Serves the explorer; returns only on a bad address.
 pub fn explore(args: &WorArgs) -> Result<ExitCode, Error> {
+    if args.mirror {
+        return Err(Error::Usage("--mirror is an option of check".into()));
+    }
     let model = args.config()?.into_model();
     let addr = super::explore::bind_address(&args.run.bind).map_err(Error::Usage)?;
     println!("Exploring wor on http://{addr}/ (Ctrl-C to stop)");
@@ -188,6 +198,10 @@ pub fn list() -> String {
         d.network
     );
     let _ = writeln!(s, "    --lossy            the network may lose messages");
+    let _ = writeln!(
+        s,
+        "    --mirror           check: the protocol alone, no history (as tla/Wor.tla)"
+    );
     let _ = writeln!(
         s,
         "    --bug NAME         switch on a named bug (unset options then default to the bug's"

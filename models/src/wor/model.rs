@@ -295,12 +295,12 @@ pub struct WorModel {
     pub cfg: WorConfig,
     init: WorObject,
     lin_memo: RetMemo<u8, WorObject>,
-    system: ActorSystem<WorActor>,
+    pub(super) system: ActorSystem<WorActor>,
     domain: Arc<Domain>,
 }
 
 impl WorModel {
-    fn new(cfg: WorConfig, domain: Arc<Domain>) -> Self {
+    pub(super) fn new(cfg: WorConfig, domain: Arc<Domain>) -> Self {
         let init = WorObject {
             domain: Arc::clone(&domain),
             ..Default::default()
@@ -350,7 +350,7 @@ impl WorModel {
     /// that break either).
     /// Delivering them would be a no-op step, so removing them merges states without removing
     /// behaviour.
-    fn collect_dead_messages(&self, s: &mut WorSysState) {
+    pub(super) fn collect_dead_messages<H>(&self, s: &mut StateOf<WorActor, H>) {
         let n = self.cfg.acceptors;
         let states = &s.actors;
         let promises_only_grow = self.cfg.bug != Some(WorBug::ForgetPromise);

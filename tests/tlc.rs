@@ -1,0 +1,194 @@
+//! TLC on the TLA+ specs in `tla/`, cross-checked against stateright through
+//! `worm tlc SPEC --config NAME --cross-check`.
+//!
+//! - `Wor.tla` describes the WOR protocol state for state like the stateright model without
+//!   history (`WorConfig::into_mirror`): on every correct configuration TLC's distinct states
+//!   and depth equal stateright's unique states and depth, and are pinned here; with each bug
+//!   constant both find a violation.
+//! - `WorVotes.tla` (the protocol with ghost votes, refining `WorSpec.tla`) gives the same
+//!   verdict as the full stateright model (history, linearizability, refinement) on each bug's
+//!   own configuration, `WorBug::config()`.
+//! - `WorSpec.tla` has as many states as the spec model of `models/src/wor/spec.rs`.
+//!
+//! TLC comes from `ci/install-tlc.sh` (which `ci/test.sh` runs first). These are the small
+//! configurations, a few seconds of TLC each; the large ones are listed in [`LARGE`].
+
+use serde_json::Value;
+use std::process::Command;
+
+fn worm(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_worm"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("worm runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// TLC and stateright on one configuration: they must agree. Returns the report.
+fn cross_check(spec: &str, config: &str) -> Value {
+    let (code, out, err) = worm(
+        &["tlc", spec, "--config", config, "--cross-check", "--json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{spec} {config}: {out}{err}");
+    let report: Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(report["disagreement"], serde_json::json!([]), "{report}");
+    report
+}
+
+/// The configuration has exactly `states` distinct states and depth `depth` on both sides.
+fn assert_mirrored(spec: &str, config: &str, states: u64, depth: u64) {
+    let r = cross_check(spec, config);
+    assert!(r["tlc"]["violation"].is_null(), "{config}: {r}");
+    assert!(r["stateright"]["violation"].is_null(), "{config}: {r}");
+    let counts = |side: &str, key: &str| (r[side][key].as_u64(), r[side]["depth"].as_u64());
+    assert_eq!(
+        counts("tlc", "distinct_states"),
+        (Some(states), Some(depth)),
+        "{config}"
+    );
+    assert_eq!(
+        counts("stateright", "unique_states"),
+        (Some(states), Some(depth)),
+        "{config}"
+    );
+}
+
+/// Both find a violation; TLC's is of `property`, with a counterexample of `trace` states.
+fn assert_both_violate(spec: &str, config: &str, property: &str, trace: u64) {
+    let r = cross_check(spec, config);
+    assert!(!r["stateright"]["violation"].is_null(), "{config}: {r}");
+    let v = &r["tlc"]["violation"];
+    assert_eq!(
+        (v["property"].as_str(), v["trace_states"].as_u64()),
+        (Some(property), Some(trace)),
+        "{config}: {r}"
+    );
+}
+
+/// Configurations of the correct protocol: (name, distinct states, depth).
+const WOR_CORRECT: &[(&str, u64, u64)] = &[
+    ("default", 47_898, 20),
+    ("ordered", 16_360, 20),
+    ("reader", 11_434, 24),
+    ("crash", 1_335, 22),
+    ("retries", 8_751, 24),
+    ("lossy", 2_124, 13),
+];
+
+/// Each bug's configuration with two acceptors: (name, TLC's violated property, trace states).
+const WOR_BUGS: &[(&str, &str, u64)] = &[
+    ("forget-promise", "LearnedIsHeld", 18),
+    ("accept-lower-ballot", "LearnedIsHeld", 14),
+    ("ignore-accepted-value", "LearnedIsHeld", 14),
+    ("minority-quorum", "LearnedIsHeld", 5),
+    ("read-no-complete", "LearnedIsHeld", 10),
+];
+
+/// Each bug's own configuration: (name, TLC's violated property, trace states).
+const WOR_VOTES_BUGS: &[(&str, &str, u64)] = &[
+    ("forget-promise", "RefinesWorSpec", 5),
+    ("accept-lower-ballot", "RefinesWorSpec", 13),
+    ("ignore-accepted-value", "RefinesWorSpec", 13),
+    ("minority-quorum", "RefinesWorSpec", 4),
+];
+
+/// Configurations too large for CI, for `worm tlc` by hand and the benchmarks (TLC CPU time
+/// on the project's machine): they agree too.
+const LARGE: &[(&str, &str)] = &[
+    // 18,701 states, 13 s.
+    ("wor", "duplicating"),
+    // 191,592 states, the benchmark of docs/BENCHMARKS.md.
+    ("wor", "bench"),
+    // 48,597 states, 25 s.
+    ("wor-votes", "default"),
+    // TLC: 16,686 states to the violation, 34 s; stateright's full model: 847,169, a minute
+    // (pinned in models/tests/wor.rs).
+    ("wor-votes", "read-no-complete"),
+];
+
+#[test]
+fn wor_counts_equal_the_stateright_mirror() {
+    for &(config, states, depth) in WOR_CORRECT {
+        assert_mirrored("wor", config, states, depth);
+    }
+}
+
+#[test]
+fn every_wor_bug_constant_is_a_violation_for_both() {
+    for &(config, property, trace) in WOR_BUGS {
+        assert_both_violate("wor", config, property, trace);
+    }
+}
+
+#[test]
+fn wor_votes_refines_the_wor_spec_and_agrees_with_the_full_model() {
+    let r = cross_check("wor-votes", "crash");
+    assert!(r["tlc"]["violation"].is_null(), "{r}");
+    assert_eq!(r["tlc"]["distinct_states"], 4_467);
+    for &(config, property, trace) in WOR_VOTES_BUGS {
+        assert_both_violate("wor-votes", config, property, trace);
+    }
+}
+
+#[test]
+fn wor_spec_counts_equal_the_spec_model() {
+    assert_mirrored("wor-spec", "default", 44, 5);
+}
+
+#[test]
+fn every_configuration_is_checked_here_or_listed_as_large() {
+    let (code, out, _) = worm(&["list"], &[]);
+    assert_eq!(code, 0);
+    let mut checked: Vec<(&str, &str)> = LARGE.to_vec();
+    checked.extend(WOR_CORRECT.iter().map(|c| ("wor", c.0)));
+    checked.extend(WOR_BUGS.iter().map(|c| ("wor", c.0)));
+    checked.extend(WOR_VOTES_BUGS.iter().map(|c| ("wor-votes", c.0)));
+    checked.extend([("wor-votes", "crash"), ("wor-spec", "default")]);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tla");
+    for (spec, module) in [
+        ("wor", "Wor"),
+        ("wor-votes", "WorVotes"),
+        ("wor-spec", "WorSpec"),
+    ] {
+        assert!(out.contains(&format!("tla/{module}.tla")), "{out}");
+        for entry in std::fs::read_dir(dir.join(module)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+            assert!(
+                checked.contains(&(spec, name.as_str())),
+                "{} is neither checked here nor listed as large",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn without_tlc_the_error_says_how_to_install_it() {
+    let (code, _, err) = worm(
+        &["tlc", "wor"],
+        &[("WORM_TLA2TOOLS", "/nonexistent/tla2tools.jar")],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("TLC is not installed") && err.contains("bash ci/install-tlc.sh"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_specs_and_configurations_exit_2_naming_the_choices() {
+    let (code, _, err) = worm(&["tlc", "paxos"], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("paxos") && err.contains("wor-votes"), "{err}");
+
+    let (code, _, err) = worm(&["tlc", "wor", "--config", "huge"], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("\"huge\"") && err.contains("reader"), "{err}");
+}
