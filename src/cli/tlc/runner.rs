@@ -75,11 +75,16 @@ pub fn run(
             .map_or(0, |d| d.as_nanos())
     );
     let meta = work_dir().join("states").join(&stamp);
+    // And a private temporary directory: TLC unpacks its standard modules there, and parallel
+    // runs sharing one raced ("Module-Table lookup failure" in one of them).
+    let tmp = meta.join("tmp");
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::create_dir_all(&runs).map_err(|e| format!("{}: {e}", runs.display()))?;
     let log = runs.join(format!("{module}-{config}.out"));
     let start = Instant::now();
     let output = Command::new("java")
         .current_dir(&dir)
+        .arg(format!("-Djava.io.tmpdir={}", tmp.display()))
         .args(["-XX:+UseParallelGC", "-cp"])
         .arg(&jar)
         .args(["tlc2.TLC", "-deadlock", "-workers", &workers.to_string()])
