@@ -4,6 +4,7 @@ mod check;
 mod explore;
 mod verify;
 mod wor;
+mod wos;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -50,6 +51,8 @@ enum Command {
 enum ModelArgs {
     /// The write-once register as single-shot Paxos.
     Wor(wor::WorArgs),
+    /// Write-once segments over WORs, on partitions.
+    Wos(wos::WosArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -96,20 +99,31 @@ pub enum Error {
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::List => {
-            print!("{}", wor::list());
+            print!("{}{}", wor::list(), wos::list());
             Ok(ExitCode::SUCCESS)
         }
         Command::Check {
             model: ModelArgs::Wor(args),
         } => wor::check(&args),
+        Command::Check {
+            model: ModelArgs::Wos(args),
+        } => wos::check(&args),
         Command::Explore {
             model: ModelArgs::Wor(args),
         } => wor::explore(&args),
+        Command::Explore {
+            model: ModelArgs::Wos(args),
+        } => wos::explore(&args),
         Command::Verify { threads } => Ok(verify::verify(threads)),
         Command::Bench {
             what: BenchArgs::Check {
                 model: ModelArgs::Wor(args),
             },
         } => wor::bench(&args),
+        Command::Bench {
+            what: BenchArgs::Check {
+                model: ModelArgs::Wos(args),
+            },
+        } => wos::bench(&args),
     }
 }

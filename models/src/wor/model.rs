@@ -238,7 +238,7 @@ pub struct WorHistory {
 }
 
 impl WorHistory {
-    fn new(init: WorObject) -> Self {
+    pub fn new(init: WorObject) -> Self {
         WorHistory {
             lin: LinMonitor::new(init),
             votes: Vec::new(),
@@ -249,7 +249,7 @@ impl WorHistory {
         }
     }
 
-    fn invoke(&mut self, client: u8, op: WorOp) {
+    pub fn invoke(&mut self, client: u8, op: WorOp) {
         self.lin.invoke(client, op);
         if op == WorOp::Read {
             if let Some(v) = self.returned.iter().next() {
@@ -258,7 +258,7 @@ impl WorHistory {
         }
     }
 
-    fn ret(&mut self, client: u8, ret: WorRet) {
+    pub fn ret(&mut self, client: u8, ret: WorRet) {
         self.lin.ret(client, ret);
         if let WorRet::Written(v) | WorRet::ReadValue(Some(v)) = ret {
             self.returned.insert(v);
@@ -270,7 +270,7 @@ impl WorHistory {
         }
     }
 
-    fn vote(&mut self, acceptor: usize, proposal: Proposal, majority: usize) {
+    pub fn vote(&mut self, acceptor: usize, proposal: Proposal, majority: usize) {
         let at = match self.votes.binary_search_by(|(p, _)| p.cmp(&proposal)) {
             Ok(at) => at,
             Err(at) => {
