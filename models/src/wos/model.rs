@@ -519,9 +519,10 @@ impl WosModel {
     /// replies nobody awaits (see [`super::WosClientState::awaits`] and
     /// [`super::SubscriberState::awaits`]), requests to an acceptor holding the segment's
     /// tombstone whose `Trimmed` nobody awaits, reads whose read has moved on, and captures
-    /// and writes below the acceptor's promise whose nack nobody awaits (sound only while
-    /// promises never go down, so not under `write-after-trim`, whose drops reset them).
-    /// A batch request is live while one of its entries is.
+    /// and writes that can no longer change their acceptor (a `Prepare` at or below its
+    /// promise, an `Accept` below it or already accepted) once their client has left that
+    /// ballot (sound only while promises never go down, so not under `write-after-trim`,
+    /// whose drops reset them). A batch request is live while one of its entries is.
     fn collect_dead_messages(&self, s: &mut WosSysState) {
         let layout = self.layout;
         let states = &s.actor_states;
@@ -541,13 +542,20 @@ impl WosModel {
                         }
                         WosMsg::Wor(seg, entries) => entries.iter().any(|(off, m)| {
                             let reply = |m: WorMsg| WosMsg::Wor(seg, Entries::one(off, m));
-                            let promised = a.wors[layout.addr(seg, off)].promised;
+                            let wor = a.wors[layout.addr(seg, off)];
+                            let spent = match m {
+                                WorMsg::Prepare(b) => b <= wor.promised,
+                                WorMsg::Accept(b, v) => {
+                                    b < wor.promised || wor.accepted == Some((b, v))
+                                }
+                                _ => false,
+                            };
                             match m {
                                 WorMsg::Read(b) => {
                                     c.awaits(dst, &reply(WorMsg::ReadReply(b, None)))
                                 }
                                 WorMsg::Prepare(b) | WorMsg::Accept(b, _)
-                                    if promises_only_grow && b < promised =>
+                                    if promises_only_grow && spent =>
                                 {
                                     c.awaits(dst, &reply(WorMsg::Nack(b, Ballot::ZERO)))
                                 }
