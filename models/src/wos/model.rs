@@ -21,12 +21,12 @@ use super::{
     client_value, Entries, Event, Layout, Outcome, Role, WosActor, WosMsg, WosState, MAX_ADDRS,
     MAX_DATA,
 };
-use crate::network::NetworkKind;
+use crate::network::{format_action, retain_live, NetworkKind};
 use crate::wor::model::WorHistory;
 use crate::wor::spec::{Domain, WorObject, WorOp, WorRet};
 use crate::wor::{Ballot, Value, WorMsg};
 use stateright::actor::{
-    ActorModel, ActorModelAction, ActorModelState, Envelope, Id, LossyNetwork, Network,
+    ActorModel, ActorModelAction, ActorModelState, Envelope, Id, LossyNetwork,
 };
 use stateright::{Model, Path, Property};
 use std::fmt;
@@ -443,32 +443,32 @@ impl WosModel {
             subscriber,
             bug: cfg.bug,
         });
-        let roles = std::iter::repeat_n(Role::Writer, cfg.clients)
-            .chain(std::iter::repeat_n(Role::Reader, cfg.readers))
-            .chain(std::iter::repeat_n(Role::Trimmer, cfg.trimmers));
-        let counts = [cfg.clients, cfg.readers, cfg.trimmers];
-        let clients = roles.zip(0u8..).map(|(role, index)| {
-            // The i-th client of each role works on segment i mod S.
-            let i = match role {
-                Role::Writer => usize::from(index),
-                Role::Reader => usize::from(index) - counts[0],
-                Role::Trimmer => usize::from(index) - counts[0] - counts[1],
-            };
-            let seg = (i % cfg.segments) as u8;
-            let wrong = cfg.bug == Some(WosBug::WrongPartition)
-                && role == Role::Writer
-                && i + 1 == cfg.clients;
-            WosActor::Client {
-                index,
-                role,
-                seg,
-                layout,
-                partition: (layout.home(seg) + u8::from(wrong)) % layout.partitions,
-                captures: cfg.captures,
-                trim: cfg.trim && role == Role::Writer,
-                bug: cfg.bug,
-            }
-        });
+        let roles = [
+            (Role::Writer, cfg.clients),
+            (Role::Reader, cfg.readers),
+            (Role::Trimmer, cfg.trimmers),
+        ];
+        let clients = roles
+            .into_iter()
+            .flat_map(|(role, count)| (0..count).map(move |i| (role, i)))
+            .zip(0u8..)
+            .map(|((role, i), index)| {
+                // The i-th client of each role works on segment i mod S.
+                let seg = (i % cfg.segments) as u8;
+                let wrong = cfg.bug == Some(WosBug::WrongPartition)
+                    && role == Role::Writer
+                    && i + 1 == cfg.clients;
+                WosActor::Client {
+                    index,
+                    role,
+                    seg,
+                    layout,
+                    partition: (layout.home(seg) + u8::from(wrong)) % layout.partitions,
+                    captures: cfg.captures,
+                    trim: cfg.trim && role == Role::Writer,
+                    bug: cfg.bug,
+                }
+            });
         let quorum = match cfg.bug {
             Some(WosBug::NotifyBeforeChosen) => 1,
             _ => layout.majority(),
@@ -567,21 +567,7 @@ impl WosModel {
                 }
             }
         };
-        match &mut s.network {
-            Network::UnorderedDuplicating(set, last) => {
-                set.retain(|e| live(e.src, e.dst, &e.msg));
-                *last = None;
-            }
-            Network::UnorderedNonDuplicating(multiset) => {
-                multiset.retain(|e, _| live(e.src, e.dst, &e.msg));
-            }
-            Network::Ordered(flows) => {
-                for (&(src, dst), flow) in flows.iter_mut() {
-                    flow.retain(|m| live(src, dst, m));
-                }
-                flows.retain(|_, flow| !flow.is_empty());
-            }
-        }
+        retain_live(&mut s.network, live);
     }
 
     /// Moves the events of actor `index`'s last step into the history, and records the votes
@@ -653,24 +639,7 @@ impl Model for WosModel {
     }
 
     fn format_action(&self, action: &WosAction) -> String {
-        match action {
-            ActorModelAction::Deliver { src, dst, msg } => {
-                format!(
-                    "{} -> {}: {msg:?}",
-                    self.actor_name(*src),
-                    self.actor_name(*dst)
-                )
-            }
-            ActorModelAction::Drop(env) => format!(
-                "lose {} -> {}: {:?}",
-                self.actor_name(env.src),
-                self.actor_name(env.dst),
-                env.msg
-            ),
-            ActorModelAction::Crash(id) => format!("crash {}", self.actor_name(*id)),
-            ActorModelAction::Recover(id) => format!("restart {}", self.actor_name(*id)),
-            other => format!("{other:?}"),
-        }
+        format_action(action, |id| self.actor_name(id))
     }
 
     fn format_step(&self, last: &WosSysState, action: WosAction) -> Option<String> {
