@@ -39,12 +39,12 @@ pub fn verify(threads: usize) -> ExitCode {
         rows.push(row("wos", variant, should_hold, outcome));
     }
     println!(
-        "{:<6} {:<30} {:<10} {:<48} {:>10} {:>8}  verdict",
+        "{:<6} {:<32} {:<10} {:<56} {:>10} {:>8}  verdict",
         "model", "variant", "expected", "result", "states", "seconds"
     );
     for r in &rows {
         println!(
-            "{:<6} {:<30} {:<10} {:<48} {:>10} {:>8.2}  {}",
+            "{:<6} {:<32} {:<10} {:<56} {:>10} {:>8.2}  {}",
             r.model,
             r.variant,
             r.expected,
