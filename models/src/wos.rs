@@ -5,8 +5,9 @@
 //! (`s0.meta`, `s0.trim`, `s0.d0`, ...). Segment `s` lives on partition `s mod P`, and each
 //! partition is its own replica set of acceptors, each keeping a map from address to the
 //! single-shot Paxos state of that WOR. Every WOR is the WOR of [`crate::wor`], run per address:
-//! an acceptor applies [`wor::acceptor_step`] to each address a message names, a client applies
-//! [`wor::phase_step`] to each address a reply names. What this module adds is the segment:
+//! an acceptor applies [`crate::wor::acceptor_step`] to each address a message names, a client
+//! applies [`crate::wor::phase_step`] to each address a reply names. What this module adds is
+//! the segment:
 //!
 //! - **alloc(s)** captures the metadata WOR and writes the client's letter into it. Paxos
 //!   lets exactly one value be chosen, so exactly one allocator wins; a client whose capture
@@ -27,9 +28,11 @@
 //!   finishes the trim the same way (a trim half done, like a WOR half written, is
 //!   completed by whoever sees it) and then answers `Trimmed`.
 //! - **write notifications.** A subscriber (subscribed, statically, to every segment) is sent
-//!   `Learn` by an acceptor each time the acceptor accepts a proposal. It counts acceptors per
-//!   proposal and tells its application of a WOR's value once a quorum of one partition
-//!   accepted one proposal, i.e. once the value is chosen, and then never again for that WOR.
+//!   `Learn` by an acceptor each time the acceptor accepts proposals for data WORs, one message
+//!   per accepting step. Like a Paxos learner it counts acceptors per proposal, and tells its
+//!   application of a WOR's value once a majority of one partition accepted one proposal,
+//!   i.e. once the value is chosen, and then never again for that WOR. (The metadata and trim
+//!   WORs are the library's bookkeeping, not the segment's contents, and are not notified.)
 //!
 //! Clients run fixed scripts. A *writer* allocates its segment (`c mod S` for client `c`);
 //! if it won, it batch-captures and batch-writes every data WOR with its letter (WormPaxos'

@@ -13,6 +13,7 @@
 
 use super::{Entries, Layout, DATA, META, TRIM};
 use crate::wor::spec::{WorObject, WorOp, WorRet};
+use stateright::semantics::SequentialSpec;
 use std::fmt;
 use worm_refinement::StepSpec;
 
@@ -185,8 +186,6 @@ impl stateright::Model for WosSpec {
         Some(next)
     }
 }
-
-use stateright::semantics::SequentialSpec;
 
 #[cfg(test)]
 mod tests {
