@@ -119,11 +119,14 @@ impl Drop for Explorer {
     }
 }
 
-#[test]
-fn explore_serves_status_and_states() {
+/// Starts `worm explore` with `args` on a free port; the explorer and its address once it
+/// listens.
+fn explorer(args: &[&str]) -> (Explorer, String) {
     let mut child = Explorer(
         Command::new(env!("CARGO_BIN_EXE_worm"))
-            .args(["explore", "wor", "--clients", "1", "--bind", "127.0.0.1:0"])
+            .arg("explore")
+            .args(args)
+            .args(["--bind", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .spawn()
             .expect("worm explore starts"),
@@ -146,6 +149,12 @@ fn explore_serves_status_and_states() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    (child, addr)
+}
+
+#[test]
+fn explore_serves_status_and_states() {
+    let (_child, addr) = explorer(&["wor", "--clients", "1"]);
     let status: serde_json::Value = serde_json::from_str(&get(&addr, "/.status")).unwrap();
     assert!(
         status["properties"]
@@ -172,4 +181,102 @@ fn explore_serves_status_and_states() {
             "cA -> a2: Prepare(1.A)"
         ]
     );
+}
+
+#[test]
+fn check_wos_reports_ok_on_its_last_line() {
+    let (code, out, _) = worm(&["check", "wos"]);
+    assert_eq!(code, 0, "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("wos: OK, 38589 unique states, ") && last.ends_with(" s"),
+        "{last}"
+    );
+    assert!(
+        out.contains("sometimes \"segment trimmed\": example in "),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_wos_finds_a_bug_with_its_abstract_step() {
+    let (code, out, _) = worm(&["check", "wos", "--bug", "write-after-trim"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("   9. cA -> a1: Trim(s0)\n"), "{out}");
+    assert!(
+        out.contains("neither a stutter nor a step of the WOS spec"),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().last().unwrap(),
+        "wos: VIOLATION of \"refines the WOS spec\" after 25 unique states"
+    );
+
+    let (code, out, _) = worm(&["check", "wos", "--bug", "notify-before-chosen", "--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["model"], "wos");
+    assert_eq!(v["violation"]["property"], "notifications are final");
+    assert_eq!(
+        v["violation"]["counterexample"].as_array().unwrap().len(),
+        15
+    );
+}
+
+#[test]
+fn wos_bad_arguments_exit_2_naming_the_bad_value() {
+    for (args, message) in [
+        (
+            &["--partitions", "0"][..],
+            "partitions must be 1 to 4, not 0",
+        ),
+        (
+            &["--segments", "3", "--segment-size", "2"],
+            "segments × (segment size + 2) must be at most 8, not 3 × 4",
+        ),
+        (
+            &["--partitions", "3", "--acceptors", "3"],
+            "partitions × acceptors must be at most 8, not 3 × 3",
+        ),
+        (
+            &["--bug", "wrong-partition", "--partitions", "1"],
+            "wrong-partition needs at least 2 partitions",
+        ),
+        (&["--bug", "no-such-bug"], "alloc-without-capture"),
+    ] {
+        let (code, _, err) = worm(&[&["check", "wos"][..], args].concat());
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn list_names_the_wos_model_options_and_bugs() {
+    let (code, out, _) = worm(&["list"]);
+    assert_eq!(code, 0);
+    for needle in [
+        "wos ",
+        "--partitions",
+        "--segment-size",
+        "--subscriber",
+        "alloc-without-capture",
+        "write-after-trim",
+        "batch-write-stale-capture",
+        "notify-before-chosen",
+        "wrong-partition",
+        "refines the WOS spec",
+        "one allocator per segment",
+    ] {
+        assert!(out.contains(needle), "{needle} missing from:\n{out}");
+    }
+}
+
+#[test]
+fn explore_serves_the_wos_model() {
+    let (_child, addr) = explorer(&["wos", "--clients", "1"]);
+    let status = get(&addr, "/.status");
+    assert!(status.contains("refines the WOS spec"), "{status}");
+    let next: serde_json::Value = serde_json::from_str(&get(&addr, "/.states/0")).unwrap();
+    let first = next[0]["action"].as_str().unwrap_or_default().to_string();
+    assert_eq!(first, "cA -> a0: s0.meta Prepare(1.A)", "{next}");
 }

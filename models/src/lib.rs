@@ -2,8 +2,11 @@
 //! it refines it.
 //!
 //! - [`wor`]: the write-once register as single-shot Paxos, refining [`wor::spec::WorObject`].
+//! - [`wos`]: write-once segments over WORs (alloc, batch capture and write, trim, write
+//!   notifications, partitions), refining [`wos::spec::WosSpace`].
 //! - [`network`]: the network options shared by every actor model.
 
 pub mod network;
 pub mod system;
 pub mod wor;
+pub mod wos;

@@ -1,5 +1,6 @@
-//! Network options shared by the actor models.
+//! Network options and network plumbing shared by the actor models.
 
+use stateright::actor::{ActorModelAction, Id, Network};
 use std::fmt;
 use std::str::FromStr;
 
@@ -55,5 +56,48 @@ impl FromStr for NetworkKind {
             .ok_or_else(|| {
                 format!("unknown network kind {s:?} (expected ordered, unordered or duplicating)")
             })
+    }
+}
+
+/// Keeps the messages for which `live(src, dst, msg)` holds: the models remove messages
+/// whose delivery can never change anything. The duplicating network's record of the last
+/// delivery goes too: it only tells apart states with identical futures.
+pub fn retain_live<M>(network: &mut Network<M>, live: impl Fn(Id, Id, &M) -> bool)
+where
+    M: Clone + Eq + std::hash::Hash + Ord,
+{
+    match network {
+        Network::UnorderedDuplicating(set, last) => {
+            set.retain(|e| live(e.src, e.dst, &e.msg));
+            *last = None;
+        }
+        Network::UnorderedNonDuplicating(multiset) => {
+            multiset.retain(|e, _| live(e.src, e.dst, &e.msg));
+        }
+        Network::Ordered(flows) => {
+            for (&(src, dst), flow) in flows.iter_mut() {
+                flow.retain(|m| live(src, dst, m));
+            }
+            flows.retain(|_, flow| !flow.is_empty());
+        }
+    }
+}
+
+/// An actor-model step as the counterexamples print it: `src -> dst: msg` for a delivery,
+/// `lose ...` for a loss, `crash`/`restart` with actors named by `name`.
+pub fn format_action<M: fmt::Debug>(
+    action: &ActorModelAction<M, (), ()>,
+    name: impl Fn(Id) -> String,
+) -> String {
+    match action {
+        ActorModelAction::Deliver { src, dst, msg } => {
+            format!("{} -> {}: {msg:?}", name(*src), name(*dst))
+        }
+        ActorModelAction::Drop(env) => {
+            format!("lose {} -> {}: {:?}", name(env.src), name(env.dst), env.msg)
+        }
+        ActorModelAction::Crash(id) => format!("crash {}", name(*id)),
+        ActorModelAction::Recover(id) => format!("restart {}", name(*id)),
+        other => format!("{other:?}"),
     }
 }

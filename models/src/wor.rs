@@ -162,6 +162,39 @@ pub enum Phase {
     Done,
 }
 
+impl Phase {
+    /// Would delivering `msg` from acceptor `from` change this phase, now or ever? A client
+    /// only listens to replies for its current ballot and phase, from acceptors it has not
+    /// heard from yet; its phases and ballots never go back, so a reply it ignores now stays
+    /// ignored.
+    pub fn awaits(&self, from: usize, msg: &WorMsg) -> bool {
+        match (*self, *msg) {
+            (
+                Phase::Prepare {
+                    ballot, promises, ..
+                },
+                WorMsg::Promise(b, _),
+            ) => b == ballot && !promises.contains(from),
+            (
+                Phase::Accept {
+                    ballot, accepts, ..
+                },
+                WorMsg::Accepted(b),
+            ) => b == ballot && !accepts.contains(from),
+            (Phase::Prepare { ballot, .. } | Phase::Accept { ballot, .. }, WorMsg::Nack(b, _)) => {
+                b == ballot
+            }
+            (
+                Phase::Read {
+                    ballot, replies, ..
+                },
+                WorMsg::ReadReply(b, _),
+            ) => b == ballot && !replies.contains(from),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct ClientState {
     /// The highest round this client has used, or seen in a nack.
@@ -204,35 +237,10 @@ impl fmt::Debug for Results {
 }
 
 impl ClientState {
-    /// Would delivering `msg` from acceptor `from` change this client, now or ever? A client
-    /// only listens to replies for its current ballot and phase, from acceptors it has not
-    /// heard from yet; its phases and ballots never go back, so a reply it ignores now stays
-    /// ignored. The model drops such dead replies from the network.
+    /// Would delivering `msg` from acceptor `from` change this client, now or ever? See
+    /// [`Phase::awaits`]; the model drops dead replies from the network.
     pub fn awaits(&self, from: usize, msg: &WorMsg) -> bool {
-        match (self.phase, *msg) {
-            (
-                Phase::Prepare {
-                    ballot, promises, ..
-                },
-                WorMsg::Promise(b, _),
-            ) => b == ballot && !promises.contains(from),
-            (
-                Phase::Accept {
-                    ballot, accepts, ..
-                },
-                WorMsg::Accepted(b),
-            ) => b == ballot && !accepts.contains(from),
-            (Phase::Prepare { ballot, .. } | Phase::Accept { ballot, .. }, WorMsg::Nack(b, _)) => {
-                b == ballot
-            }
-            (
-                Phase::Read {
-                    ballot, replies, ..
-                },
-                WorMsg::ReadReply(b, _),
-            ) => b == ballot && !replies.contains(from),
-            _ => false,
-        }
+        self.phase.awaits(from, msg)
     }
 
     /// The operation in flight, as the history records it.
@@ -322,7 +330,18 @@ impl Actor for WorActor {
     fn on_msg(&self, _id: Id, state: &mut Cow<WorState>, src: Id, msg: WorMsg, o: &mut Out<Self>) {
         match (self, &**state) {
             (WorActor::Acceptor { bug }, WorState::Acceptor(acceptor)) => {
-                if let Some(next) = acceptor_step(*bug, acceptor, src, msg, o) {
+                let step = acceptor_step(*bug, acceptor, msg);
+                if let Some(next) = step.next {
+                    // Saved in the same step as the reply, i.e. before it leaves (except a
+                    // promise under `forget-promise`).
+                    if !(*bug == Some(WorBug::ForgetPromise) && matches!(msg, WorMsg::Prepare(_))) {
+                        o.save(next);
+                    }
+                }
+                if let Some(reply) = step.reply {
+                    o.send(src, reply);
+                }
+                if let Some(next) = step.next {
                     *state.to_mut() = WorState::Acceptor(next);
                 }
             }
@@ -343,44 +362,214 @@ pub fn client_value(index: u8) -> Value {
     (b'A' + index) as char
 }
 
-/// One acceptor step: the new state if it changed. Replies go to `o`; every change is saved
-/// to storage in the same step, i.e. before the reply leaves (except under `forget-promise`).
-fn acceptor_step(
-    bug: Option<WorBug>,
-    s: &AcceptorState,
-    src: Id,
-    msg: WorMsg,
-    o: &mut Out<WorActor>,
-) -> Option<AcceptorState> {
-    match msg {
-        WorMsg::Prepare(b) if b >= s.promised => {
-            let next = AcceptorState { promised: b, ..*s };
-            if bug != Some(WorBug::ForgetPromise) {
-                o.save(next);
-            }
-            o.send(src, WorMsg::Promise(b, s.accepted));
-            Some(next)
-        }
+/// What an acceptor does with one message about one WOR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AcceptorStep {
+    /// The new state, if it changed; the caller persists it before the reply leaves.
+    pub next: Option<AcceptorState>,
+    pub reply: Option<WorMsg>,
+}
+
+/// One acceptor step for one WOR: the acceptor half of the protocol, shared by the WOR model
+/// and the WOS model (which runs it once per address a message names).
+pub fn acceptor_step(bug: Option<WorBug>, s: &AcceptorState, msg: WorMsg) -> AcceptorStep {
+    let (next, reply) = match msg {
+        WorMsg::Prepare(b) if b >= s.promised => (
+            Some(AcceptorState { promised: b, ..*s }),
+            WorMsg::Promise(b, s.accepted),
+        ),
         WorMsg::Accept(b, v) if b >= s.promised || bug == Some(WorBug::AcceptLowerBallot) => {
             let next = AcceptorState {
                 promised: b.max(s.promised),
                 accepted: Some((b, v)),
             };
-            o.save(next);
-            o.send(src, WorMsg::Accepted(b));
-            Some(next)
+            (Some(next), WorMsg::Accepted(b))
         }
-        WorMsg::Prepare(b) | WorMsg::Accept(b, _) => {
-            o.send(src, WorMsg::Nack(b, s.promised));
-            None
-        }
-        WorMsg::Read(b) => {
-            o.send(src, WorMsg::ReadReply(b, s.accepted));
-            None
-        }
+        WorMsg::Prepare(b) | WorMsg::Accept(b, _) => (None, WorMsg::Nack(b, s.promised)),
+        WorMsg::Read(b) => (None, WorMsg::ReadReply(b, s.accepted)),
         WorMsg::Promise(..) | WorMsg::Accepted(_) | WorMsg::Nack(..) | WorMsg::ReadReply(..) => {
-            None
+            return AcceptorStep {
+                next: None,
+                reply: None,
+            }
         }
+    };
+    AcceptorStep {
+        next,
+        reply: Some(reply),
+    }
+}
+
+/// What one reply did to a client's phase for one WOR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhaseEvent {
+    /// Nothing: the reply is stale, a duplicate, or not for this phase.
+    Ignored,
+    /// Counted towards a quorum that is not complete yet.
+    Counted,
+    /// A capture's phase 1 reached a quorum: the capture returns this ballot, and the write
+    /// begins; `Accept(ballot, value)` is to be broadcast.
+    Captured(Ballot, Value),
+    /// A read moves on to completing the value it saw; broadcast this.
+    Send(WorMsg),
+    /// A capture was nacked by an acceptor that promised this ballot: the caller retries
+    /// with a higher round, or gives up.
+    Nacked(Ballot),
+    /// The operation ended with this result; the phase is now `Done`.
+    Finished(WorRet),
+}
+
+/// One client step for one WOR on a reply from acceptor `from`: the client half of the
+/// protocol, shared by the WOR model and the WOS model (which runs it once per address a
+/// reply names). `own` is the value the client writes when it is free to choose. Replies for
+/// other ballots are stale and ignored.
+pub fn phase_step(
+    phase: &mut Phase,
+    from: usize,
+    msg: WorMsg,
+    quorum: usize,
+    own: Value,
+    bug: Option<WorBug>,
+) -> PhaseEvent {
+    match (*phase, msg) {
+        (
+            Phase::Prepare {
+                ballot,
+                promises,
+                highest,
+                completing,
+            },
+            WorMsg::Promise(b, accepted),
+        ) if b == ballot && !promises.contains(from) => {
+            let promises = promises.with(from);
+            let highest = highest.max(accepted);
+            if promises.len() < quorum {
+                *phase = Phase::Prepare {
+                    ballot,
+                    promises,
+                    highest,
+                    completing,
+                };
+                return PhaseEvent::Counted;
+            }
+            // Finish the highest accepted proposal, if any: the rule that keeps Paxos safe.
+            let value = match (completing, bug, highest) {
+                (None, Some(WorBug::IgnoreAcceptedValue), _) => own,
+                (_, _, Some((_, v))) => v,
+                (Some(seen), _, None) => seen,
+                (None, _, None) => own,
+            };
+            *phase = Phase::Accept {
+                ballot,
+                value,
+                accepts: AcceptorSet::default(),
+                completing: completing.is_some(),
+            };
+            match completing {
+                None => PhaseEvent::Captured(ballot, value),
+                Some(_) => PhaseEvent::Send(WorMsg::Accept(ballot, value)),
+            }
+        }
+        (
+            Phase::Prepare {
+                ballot,
+                completing: None,
+                ..
+            },
+            WorMsg::Nack(b, promised),
+        ) if b == ballot => PhaseEvent::Nacked(promised),
+        (
+            Phase::Accept {
+                ballot,
+                value,
+                accepts,
+                completing,
+            },
+            WorMsg::Accepted(b),
+        ) if b == ballot && !accepts.contains(from) => {
+            let accepts = accepts.with(from);
+            if accepts.len() < quorum {
+                *phase = Phase::Accept {
+                    ballot,
+                    value,
+                    accepts,
+                    completing,
+                };
+                return PhaseEvent::Counted;
+            }
+            *phase = Phase::Done;
+            PhaseEvent::Finished(if completing {
+                WorRet::ReadValue(Some(value))
+            } else {
+                WorRet::Written(value)
+            })
+        }
+        (
+            Phase::Accept {
+                ballot,
+                value,
+                completing,
+                ..
+            },
+            WorMsg::Nack(b, _),
+        ) if b == ballot => {
+            // A stolen write has an unknown outcome; a stolen completion, no answer.
+            *phase = Phase::Done;
+            PhaseEvent::Finished(if completing {
+                WorRet::ReadFailed
+            } else {
+                WorRet::Unknown(value)
+            })
+        }
+        (Phase::Prepare { ballot, .. }, WorMsg::Nack(b, _)) if b == ballot => {
+            *phase = Phase::Done;
+            PhaseEvent::Finished(WorRet::ReadFailed)
+        }
+        (
+            Phase::Read {
+                ballot,
+                replies,
+                highest,
+                unanimous,
+            },
+            WorMsg::ReadReply(b, accepted),
+        ) if b == ballot && !replies.contains(from) => {
+            let replies = replies.with(from);
+            let unanimous = replies.len() == 1 || (unanimous && accepted == highest);
+            let highest = highest.max(accepted);
+            if replies.len() < quorum {
+                *phase = Phase::Read {
+                    ballot,
+                    replies,
+                    highest,
+                    unanimous,
+                };
+                return PhaseEvent::Counted;
+            }
+            match highest {
+                // A quorum agrees: this proposal (or nothing) is chosen.
+                _ if unanimous => {
+                    *phase = Phase::Done;
+                    PhaseEvent::Finished(WorRet::ReadValue(highest.map(|p| p.1)))
+                }
+                Some((_, v)) if bug == Some(WorBug::ReadNoComplete) => {
+                    *phase = Phase::Done;
+                    PhaseEvent::Finished(WorRet::ReadValue(Some(v)))
+                }
+                // Complete it with a capture and a write at the read's ballot.
+                Some((_, seen)) => {
+                    *phase = Phase::Prepare {
+                        ballot,
+                        promises: AcceptorSet::default(),
+                        highest: None,
+                        completing: Some(seen),
+                    };
+                    PhaseEvent::Send(WorMsg::Prepare(ballot))
+                }
+                None => unreachable!("replies that are not unanimous include a proposal"),
+            }
+        }
+        _ => PhaseEvent::Ignored,
     }
 }
 
@@ -435,8 +624,7 @@ impl WorActor {
         s.captures_left = 0;
     }
 
-    /// One client step on a reply from acceptor `from`. Replies for other ballots are stale
-    /// and ignored.
+    /// One client step on a reply from acceptor `from` (see [`phase_step`]).
     fn client_step(&self, s: &mut ClientState, from: usize, msg: WorMsg, o: &mut Out<Self>) {
         let WorActor::Client {
             index, quorum, bug, ..
@@ -444,54 +632,14 @@ impl WorActor {
         else {
             return;
         };
-        let quorum = *quorum;
-        match (s.phase, msg) {
-            (
-                Phase::Prepare {
-                    ballot,
-                    promises,
-                    highest,
-                    completing,
-                },
-                WorMsg::Promise(b, accepted),
-            ) if b == ballot && !promises.contains(from) => {
-                let promises = promises.with(from);
-                let highest = highest.max(accepted);
-                if promises.len() < quorum {
-                    s.phase = Phase::Prepare {
-                        ballot,
-                        promises,
-                        highest,
-                        completing,
-                    };
-                    return;
-                }
-                // Finish the highest accepted proposal, if any: the rule that keeps Paxos safe.
-                let value = match (completing, bug, highest) {
-                    (None, Some(WorBug::IgnoreAcceptedValue), _) => client_value(*index),
-                    (_, _, Some((_, v))) => v,
-                    (Some(seen), _, None) => seen,
-                    (None, _, None) => client_value(*index),
-                };
-                if completing.is_none() {
-                    s.results.push(WorRet::Captured(ballot));
-                }
-                s.phase = Phase::Accept {
-                    ballot,
-                    value,
-                    accepts: AcceptorSet::default(),
-                    completing: completing.is_some(),
-                };
+        match phase_step(&mut s.phase, from, msg, *quorum, client_value(*index), *bug) {
+            PhaseEvent::Ignored | PhaseEvent::Counted => {}
+            PhaseEvent::Captured(ballot, value) => {
+                s.results.push(WorRet::Captured(ballot));
                 o.broadcast(&self.acceptor_ids(), &WorMsg::Accept(ballot, value));
             }
-            (
-                Phase::Prepare {
-                    ballot,
-                    completing: None,
-                    ..
-                },
-                WorMsg::Nack(b, promised),
-            ) if b == ballot => {
+            PhaseEvent::Send(msg) => o.broadcast(&self.acceptor_ids(), &msg),
+            PhaseEvent::Nacked(promised) => {
                 s.round = s.round.max(promised.round);
                 if s.captures_left > 0 {
                     self.start_capture(s, o);
@@ -499,93 +647,7 @@ impl WorActor {
                     Self::finish(s, WorRet::CaptureFailed);
                 }
             }
-            (
-                Phase::Accept {
-                    ballot,
-                    value,
-                    accepts,
-                    completing,
-                },
-                WorMsg::Accepted(b),
-            ) if b == ballot && !accepts.contains(from) => {
-                let accepts = accepts.with(from);
-                if accepts.len() < quorum {
-                    s.phase = Phase::Accept {
-                        ballot,
-                        value,
-                        accepts,
-                        completing,
-                    };
-                    return;
-                }
-                let ret = if completing {
-                    WorRet::ReadValue(Some(value))
-                } else {
-                    WorRet::Written(value)
-                };
-                Self::finish(s, ret);
-            }
-            (
-                Phase::Accept {
-                    ballot,
-                    value,
-                    completing,
-                    ..
-                },
-                WorMsg::Nack(b, _),
-            ) if b == ballot => {
-                // A stolen write has an unknown outcome; a stolen completion, no answer.
-                let ret = if completing {
-                    WorRet::ReadFailed
-                } else {
-                    WorRet::Unknown(value)
-                };
-                Self::finish(s, ret);
-            }
-            (Phase::Prepare { ballot, .. }, WorMsg::Nack(b, _)) if b == ballot => {
-                Self::finish(s, WorRet::ReadFailed)
-            }
-            (
-                Phase::Read {
-                    ballot,
-                    replies,
-                    highest,
-                    unanimous,
-                },
-                WorMsg::ReadReply(b, accepted),
-            ) if b == ballot && !replies.contains(from) => {
-                let replies = replies.with(from);
-                let unanimous = replies.len() == 1 || (unanimous && accepted == highest);
-                let highest = highest.max(accepted);
-                if replies.len() < quorum {
-                    s.phase = Phase::Read {
-                        ballot,
-                        replies,
-                        highest,
-                        unanimous,
-                    };
-                    return;
-                }
-                match highest {
-                    // A quorum agrees: this proposal (or nothing) is chosen.
-                    _ if unanimous => Self::finish(s, WorRet::ReadValue(highest.map(|p| p.1))),
-                    Some((_, v)) if *bug == Some(WorBug::ReadNoComplete) => {
-                        Self::finish(s, WorRet::ReadValue(Some(v)))
-                    }
-                    // Complete it with a capture and a write at the read's ballot.
-                    Some((_, seen)) => {
-                        s.phase = Phase::Prepare {
-                            ballot,
-                            promises: AcceptorSet::default(),
-                            highest: None,
-                            completing: Some(seen),
-                        };
-                        o.broadcast(&self.acceptor_ids(), &WorMsg::Prepare(ballot));
-                    }
-                    None => unreachable!("replies that are not unanimous include a proposal"),
-                }
-            }
-            _ => {}
+            PhaseEvent::Finished(ret) => Self::finish(s, ret),
         }
     }
 }

@@ -1,11 +1,12 @@
 //! Running an exhaustive check of any model and reporting it.
 
-use super::{RunArgs, Strategy};
+use super::{Error, RunArgs, Strategy};
 use serde::Serialize;
 use stateright::{Checker, Expectation, HasDiscoveries, Model, Path};
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::io::IsTerminal;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 /// The facts of one check, as printed and as JSON.
@@ -242,4 +243,89 @@ where
             explanation,
         }
     }
+}
+
+/// The commands every model shares, for a model given with its canonicaliser: `check`,
+/// `explore`, and the rows of `bench check`.
+impl<M> CheckRun<'_, M>
+where
+    M: Model + Send + Sync + 'static,
+    M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
+    M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
+{
+    /// `worm check`: the report, and exit code 1 on a violation.
+    pub fn check(self) -> Result<ExitCode, Error> {
+        let json = self.args.json;
+        let outcome = self.run().map_err(Error::Usage)?;
+        outcome.print(json);
+        Ok(if outcome.violation.is_some() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
+
+    /// `worm explore`: serves stateright's explorer; returns only on a bad address.
+    pub fn explore(self) -> Result<ExitCode, Error> {
+        let addr = super::explore::bind_address(&self.args.bind).map_err(Error::Usage)?;
+        println!("Exploring {} on http://{addr}/ (Ctrl-C to stop)", self.name);
+        let mut builder = self.model.checker().threads(self.args.threads as usize);
+        if self.args.symmetry {
+            builder = builder.symmetry_fn(self.representative);
+        }
+        builder.serve(addr);
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `worm bench check`: the same check twice, depth-first, without and with symmetry (so that
+/// the only difference is the canonicaliser), one line each and their ratio. `run` checks the
+/// model under the arguments it is given.
+pub fn bench(
+    args: &RunArgs,
+    run: impl Fn(&RunArgs) -> Result<Outcome, Error>,
+) -> Result<ExitCode, Error> {
+    let mut rows = Vec::new();
+    for symmetry in [false, true] {
+        let args = RunArgs {
+            symmetry,
+            strategy: Some(Strategy::Dfs),
+            json: true,
+            ..args.clone()
+        };
+        let start = Instant::now();
+        let outcome = run(&args)?;
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "symmetry {:<5}  {:>11} unique states  {:>12} total  {:>8.2} s  {:>10.0} unique states/s",
+            symmetry,
+            outcome.unique_states,
+            outcome.total_states,
+            secs,
+            outcome.unique_states as f64 / secs
+        );
+        rows.push((outcome, secs));
+    }
+    let (plain, sym) = (&rows[0], &rows[1]);
+    println!(
+        "symmetry reduction: {:.2}x fewer unique states, {:.2}x less time",
+        plain.0.unique_states as f64 / sym.0.unique_states as f64,
+        plain.1 / sym.1
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A model's properties as `worm list` shows them: `always "agreement"`, ...
+pub fn property_names<M: Model>(model: &M) -> Vec<String> {
+    model
+        .properties()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} \"{}\"",
+                format!("{:?}", p.expectation).to_lowercase(),
+                p.name
+            )
+        })
+        .collect()
 }

@@ -10,6 +10,7 @@ mod serve;
 mod tlc;
 mod verify;
 mod wor;
+mod wos;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -74,6 +75,8 @@ enum Command {
 enum ModelArgs {
     /// The write-once register as single-shot Paxos.
     Wor(wor::WorArgs),
+    /// Write-once segments over WORs, on partitions.
+    Wos(wos::WosArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -124,16 +127,22 @@ pub enum Error {
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::List => {
-            print!("{}", wor::list());
+            print!("{}{}", wor::list(), wos::list());
             print!("{}", tlc::list());
             Ok(ExitCode::SUCCESS)
         }
         Command::Check {
             model: ModelArgs::Wor(args),
         } => wor::check(&args),
+        Command::Check {
+            model: ModelArgs::Wos(args),
+        } => wos::check(&args),
         Command::Explore {
             model: ModelArgs::Wor(args),
         } => wor::explore(&args),
+        Command::Explore {
+            model: ModelArgs::Wos(args),
+        } => wos::explore(&args),
         Command::Verify { threads } => Ok(verify::verify(threads)),
         Command::Tlc(args) => tlc::tlc(&args),
         Command::Bench {
@@ -152,5 +161,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Cluster { what } => cluster::run(&what),
         Command::Wor(cmd) => client::wor(&cmd),
         Command::Wos(cmd) => client::wos(&cmd),
+        Command::Bench {
+            what: BenchArgs::Check {
+                model: ModelArgs::Wos(args),
+            },
+        } => wos::bench(&args),
     }
 }

@@ -1,8 +1,11 @@
 //! `worm verify`: every model on its default configuration, and every bug variant.
 
+use super::check::Outcome;
+use super::Error;
 use super::RunArgs;
 use std::process::ExitCode;
 use worm_models::wor::{WorBug, WorConfig};
+use worm_models::wos::{WosBug, WosConfig};
 
 struct Row {
     model: &'static str,
@@ -22,44 +25,26 @@ pub fn verify(threads: usize) -> ExitCode {
         json: true,
         bind: String::new(),
     };
-    let mut cases: Vec<(String, WorConfig, bool)> =
-        vec![("correct".into(), WorConfig::default(), true)];
-    for bug in WorBug::ALL {
-        cases.push((format!("--bug {bug}"), bug.config(), false));
-    }
     let mut rows = Vec::new();
-    for (variant, cfg, should_hold) in cases {
-        let row = match super::wor::run_check(cfg, &run) {
-            Ok(o) => {
-                let got = match &o.violation {
-                    None => "holds".to_string(),
-                    Some(v) => format!(
-                        "violates \"{}\" in {} steps",
-                        v.property,
-                        v.counterexample.len()
-                    ),
-                };
-                Row {
-                    model: "wor",
-                    variant,
-                    expected: if should_hold { "holds" } else { "violation" },
-                    ok: o.violation.is_none() == should_hold,
-                    got,
-                    states: o.unique_states,
-                    seconds: o.seconds,
-                }
-            }
-            Err(_) => unreachable!("default configurations are valid"),
-        };
-        rows.push(row);
+    let wor = std::iter::once(("correct".to_string(), WorConfig::default(), true))
+        .chain(WorBug::ALL.map(|bug| (format!("--bug {bug}"), bug.config(), false)));
+    for (variant, cfg, should_hold) in wor {
+        let outcome = super::wor::run_check(cfg, &run);
+        rows.push(row("wor", variant, should_hold, outcome));
+    }
+    let wos = std::iter::once(("correct".to_string(), WosConfig::default(), true))
+        .chain(WosBug::ALL.map(|bug| (format!("--bug {bug}"), bug.config(), false)));
+    for (variant, cfg, should_hold) in wos {
+        let outcome = super::wos::run_check(cfg, &run);
+        rows.push(row("wos", variant, should_hold, outcome));
     }
     println!(
-        "{:<6} {:<30} {:<10} {:<48} {:>10} {:>8}  verdict",
+        "{:<6} {:<32} {:<10} {:<56} {:>10} {:>8}  verdict",
         "model", "variant", "expected", "result", "states", "seconds"
     );
     for r in &rows {
         println!(
-            "{:<6} {:<30} {:<10} {:<48} {:>10} {:>8.2}  {}",
+            "{:<6} {:<32} {:<10} {:<56} {:>10} {:>8.2}  {}",
             r.model,
             r.variant,
             r.expected,
@@ -75,5 +60,34 @@ pub fn verify(threads: usize) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// A table row from the outcome of one check.
+fn row(
+    model: &'static str,
+    variant: String,
+    should_hold: bool,
+    outcome: Result<Outcome, Error>,
+) -> Row {
+    let Ok(o) = outcome else {
+        unreachable!("default configurations are valid")
+    };
+    let got = match &o.violation {
+        None => "holds".to_string(),
+        Some(v) => format!(
+            "violates \"{}\" in {} steps",
+            v.property,
+            v.counterexample.len()
+        ),
+    };
+    Row {
+        model,
+        variant,
+        expected: if should_hold { "holds" } else { "violation" },
+        ok: o.violation.is_none() == should_hold,
+        got,
+        states: o.unique_states,
+        seconds: o.seconds,
     }
 }

@@ -242,7 +242,7 @@ pub struct WorHistory {
 }
 
 impl WorHistory {
-    fn new(init: WorObject) -> Self {
+    pub fn new(init: WorObject) -> Self {
         WorHistory {
             lin: LinMonitor::new(init),
             votes: Vec::new(),
@@ -253,7 +253,7 @@ impl WorHistory {
         }
     }
 
-    fn invoke(&mut self, client: u8, op: WorOp) {
+    pub fn invoke(&mut self, client: u8, op: WorOp) {
         self.lin.invoke(client, op);
         if op == WorOp::Read {
             if let Some(v) = self.returned.iter().next() {
@@ -262,8 +262,20 @@ impl WorHistory {
         }
     }
 
-    fn ret(&mut self, memo: &RetMemo<u8, WorObject>, client: u8, ret: WorRet) {
+    /// Client `client`'s operation returned `ret`.
+    pub fn ret(&mut self, client: u8, ret: WorRet) {
+        self.lin.ret(client, ret);
+        self.returned(client, ret);
+    }
+
+    /// The same, with the monitor's step taken from `memo` when it was taken before.
+    fn ret_memoised(&mut self, memo: &RetMemo<u8, WorObject>, client: u8, ret: WorRet) {
         memo.ret(&mut self.lin, client, ret);
+        self.returned(client, ret);
+    }
+
+    /// What a return means for agreement and stability.
+    fn returned(&mut self, client: u8, ret: WorRet) {
         if let WorRet::Written(v) | WorRet::ReadValue(Some(v)) = ret {
             self.returned.insert(v);
         }
@@ -274,7 +286,7 @@ impl WorHistory {
         }
     }
 
-    fn vote(&mut self, acceptor: usize, proposal: Proposal, majority: usize) {
+    pub fn vote(&mut self, acceptor: usize, proposal: Proposal, majority: usize) {
         let at = match self.votes.binary_search_by(|(p, _)| p.cmp(&proposal)) {
             Ok(at) => at,
             Err(at) => {
@@ -396,7 +408,7 @@ impl WorModel {
                 let client = (index - self.cfg.acceptors) as u8;
                 let returned = after.results.len() - before.results.len();
                 for ret in after.results.iter().skip(before.results.len()) {
-                    Arc::make_mut(&mut s.history).ret(&self.lin_memo, client, ret);
+                    Arc::make_mut(&mut s.history).ret_memoised(&self.lin_memo, client, ret);
                 }
                 if let Some(op) = after.current_op() {
                     if returned > 0 || before.current_op().is_none() {

@@ -1,0 +1,378 @@
+//! The WOS model: pinned state counts, every bug found with a pinned counterexample.
+//!
+//! As for the WOR, the counts pin the model: any change to the protocol, the network or the
+//! history shows up here. Counterexamples come from single-threaded breadth-first search
+//! stopped at the first violation, chosen and cut as `worm check wos` does, which is
+//! deterministic.
+
+use stateright::{Checker, Expectation, HasDiscoveries, Model};
+use worm_models::network::NetworkKind;
+use worm_models::wos::model::{representative, WosCheck};
+use worm_models::wos::{WosBug, WosConfig};
+use worm_refinement::first_violation;
+
+fn bfs<M: Model + Send + Sync + 'static>(model: M) -> impl Checker<M>
+where
+    M::State: Clone + std::fmt::Debug + std::hash::Hash + PartialEq + Send + Sync + 'static,
+    M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static,
+{
+    model
+        .checker()
+        .finish_when(HasDiscoveries::AnyFailures)
+        .spawn_bfs()
+        .join()
+}
+
+fn check(cfg: WosConfig) -> impl Checker<WosCheck> {
+    bfs(cfg.into_model())
+}
+
+/// The violated property and its counterexample, one step per line: of the properties
+/// violated, the one with the shortest path, cut at its first violation (as the CLI does).
+fn violation<M: Model>(checker: &impl Checker<M>) -> Option<(&'static str, Vec<String>)>
+where
+    M::State: Clone + std::fmt::Debug + std::hash::Hash + PartialEq,
+    M::Action: Clone + std::fmt::Debug + PartialEq,
+{
+    let model = checker.model();
+    model
+        .properties()
+        .iter()
+        .filter(|p| p.expectation == Expectation::Always)
+        .filter_map(|p| checker.discovery(p.name).map(|path| (p.name, path)))
+        .min_by_key(|(_, path)| path.clone().into_actions().len())
+        .map(|(name, path)| {
+            let steps = first_violation(model, name, path)
+                .expect("the path violates the property")
+                .iter()
+                .filter_map(|(_, a)| a.as_ref().map(|a| model.format_action(a)))
+                .collect();
+            (name, steps)
+        })
+}
+
+/// Every `sometimes` property has an example.
+fn all_reached(checker: &impl Checker<WosCheck>) {
+    for p in checker.model().properties() {
+        if p.expectation == Expectation::Sometimes {
+            assert!(
+                checker.discovery(p.name).is_some(),
+                "{} not reached",
+                p.name
+            );
+        }
+    }
+}
+
+#[test]
+fn default_configuration_is_safe_with_pinned_counts() {
+    // Two writers race to allocate one segment of two data WORs on two acceptors; the winner
+    // batch-writes and trims, the loser writes data WOR 0; a subscriber is notified.
+    let checker = check(WosConfig::default());
+    assert_eq!(violation(&checker), None);
+    all_reached(&checker);
+    assert_eq!(checker.unique_state_count(), 38_589);
+    assert_eq!(checker.max_depth(), 49);
+}
+
+#[test]
+fn two_partitions_are_safe_with_pinned_counts() {
+    // Segment 0 on partition 0, segment 1 on partition 1, a writer each.
+    let checker = check(WosConfig {
+        partitions: 2,
+        segments: 2,
+        ..WosConfig::default()
+    });
+    assert_eq!(violation(&checker), None);
+    all_reached(&checker);
+    assert_eq!(checker.unique_state_count(), 21_025);
+}
+
+#[test]
+fn a_reader_beside_notifications_and_a_trim() {
+    let checker = check(WosConfig {
+        clients: 1,
+        readers: 1,
+        ..WosConfig::default()
+    });
+    assert_eq!(violation(&checker), None);
+    all_reached(&checker);
+    assert_eq!(checker.unique_state_count(), 16_146);
+}
+
+#[test]
+fn a_trimmer_racing_a_writer_and_a_reader() {
+    let checker = check(WosConfig {
+        clients: 1,
+        readers: 1,
+        trimmers: 1,
+        segment_size: 1,
+        trim: false,
+        subscriber: false,
+        ..WosConfig::default()
+    });
+    assert_eq!(violation(&checker), None);
+    assert_eq!(checker.unique_state_count(), 38_576);
+}
+
+#[test]
+fn retried_captures_are_safe() {
+    let checker = check(WosConfig {
+        captures: 2,
+        trim: false,
+        subscriber: false,
+        ..WosConfig::default()
+    });
+    assert_eq!(violation(&checker), None);
+    assert_eq!(checker.unique_state_count(), 10_585);
+}
+
+#[test]
+fn three_acceptors_per_partition() {
+    // A third acceptor lags behind the quorum; its late requests land at any time, before or
+    // after the trim's tombstone.
+    let checker = check(WosConfig {
+        acceptors: 3,
+        clients: 1,
+        segment_size: 1,
+        subscriber: false,
+        ..WosConfig::default()
+    });
+    assert_eq!(violation(&checker), None);
+    assert_eq!(checker.unique_state_count(), 38_835);
+}
+
+#[test]
+fn a_crash_on_every_network() {
+    for (network, count) in [
+        (NetworkKind::Ordered, 948),
+        (NetworkKind::Unordered, 3_396),
+        (NetworkKind::Duplicating, 2_244),
+    ] {
+        let checker = check(WosConfig {
+            acceptors: 3,
+            clients: 1,
+            segment_size: 1,
+            trim: false,
+            subscriber: false,
+            crashes: 1,
+            network,
+            ..WosConfig::default()
+        });
+        assert_eq!(violation(&checker), None, "{network}");
+        assert_eq!(checker.unique_state_count(), count, "{network}");
+    }
+}
+
+#[test]
+fn tombstones_survive_a_crash() {
+    let checker = check(WosConfig {
+        acceptors: 3,
+        clients: 1,
+        segment_size: 1,
+        subscriber: false,
+        crashes: 1,
+        network: NetworkKind::Ordered,
+        ..WosConfig::default()
+    });
+    assert_eq!(violation(&checker), None);
+    assert_eq!(checker.unique_state_count(), 2_664);
+}
+
+#[test]
+fn lossy_network_is_safe() {
+    let checker = check(WosConfig {
+        clients: 1,
+        readers: 1,
+        segment_size: 1,
+        trim: false,
+        lossy: true,
+        network: NetworkKind::Ordered,
+        ..WosConfig::default()
+    });
+    assert_eq!(violation(&checker), None);
+    assert_eq!(checker.unique_state_count(), 19_283);
+}
+
+#[test]
+fn symmetry_reduces_within_partitions() {
+    for (cfg, count) in [
+        (WosConfig::default(), 23_426),
+        (
+            WosConfig {
+                acceptors: 3,
+                clients: 1,
+                segment_size: 1,
+                subscriber: false,
+                ..WosConfig::default()
+            },
+            7_355,
+        ),
+    ] {
+        let checker = cfg
+            .into_model()
+            .checker()
+            .symmetry_fn(representative)
+            .spawn_dfs()
+            .join();
+        assert_eq!(violation(&checker), None);
+        assert_eq!(checker.unique_state_count(), count);
+    }
+}
+
+fn assert_bug(bug: WosBug, property: &str, steps: &[&str]) {
+    let checker = check(bug.config());
+    let (found, path) = violation(&checker).unwrap_or_else(|| panic!("{bug} not found"));
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    assert_eq!((found, path), (property, steps.to_vec()), "{bug}");
+}
+
+/// The first metadata-WOR capture and write of client A on partition 0's two acceptors.
+const A_ALLOCATES: [&str; 8] = [
+    "cA -> a0: s0.meta Prepare(1.A)",
+    "a0 -> cA: s0.meta Promise(1.A, None)",
+    "cA -> a1: s0.meta Prepare(1.A)",
+    "a1 -> cA: s0.meta Promise(1.A, None)",
+    "cA -> a0: s0.meta Accept(1.A, 'A')",
+    "a0 -> cA: s0.meta Accepted(1.A)",
+    "cA -> a1: s0.meta Accept(1.A, 'A')",
+    "a1 -> cA: s0.meta Accepted(1.A)",
+];
+
+#[test]
+fn alloc_without_capture_is_found() {
+    // A writes the metadata WOR with a ballot nobody promised: as the write lands on a
+    // majority, the WOR is captured and written in one step, which the spec cannot take.
+    assert_bug(
+        WosBug::AllocWithoutCapture,
+        "refines the WOS spec",
+        &[
+            "cA -> a0: s0.meta Accept(1.A, 'A')",
+            "a0 -> cA: s0.meta Accepted(1.A)",
+            "cA -> a1: s0.meta Accept(1.A, 'A')",
+        ],
+    );
+}
+
+#[test]
+fn alloc_without_capture_lets_two_allocators_win() {
+    // The consequence, on the protocol alone: B's uncaptured write overwrites A's, and both
+    // are told they allocated the segment.
+    let checker = bfs(WosBug::AllocWithoutCapture.config().into_model().low);
+    assert!(checker.discovery("one allocator per segment").is_some());
+    let (_, steps) = violation(&checker).expect("found");
+    assert_eq!(steps.len(), 16);
+}
+
+#[test]
+fn write_after_trim_is_found() {
+    // The trim WOR is written on a0 and a1; a1 then drops the segment without a tombstone,
+    // and its promise with it: the abstract trim WOR loses its capture although the segment
+    // is not trimmed (no tombstone anywhere), so its WORs would take writes again.
+    assert_bug(
+        WosBug::WriteAfterTrim,
+        "refines the WOS spec",
+        &[
+            "cA -> a0: s0.trim Prepare(1.A)",
+            "a0 -> cA: s0.trim Promise(1.A, None)",
+            "cA -> a1: s0.trim Prepare(1.A)",
+            "a1 -> cA: s0.trim Promise(1.A, None)",
+            "cA -> a0: s0.trim Accept(1.A, 'A')",
+            "a0 -> cA: s0.trim Accepted(1.A)",
+            "cA -> a1: s0.trim Accept(1.A, 'A')",
+            "a1 -> cA: s0.trim Accepted(1.A)",
+            "cA -> a1: Trim(s0)",
+        ],
+    );
+}
+
+#[test]
+fn batch_write_stale_capture_is_found() {
+    // B, who lost the alloc, captures data WOR 0 on a0 first; A's batch capture is nacked
+    // there for d0 only. A captures d0 again with 2.A and batch-writes d0 at 2.A with d1 at
+    // the stale 1.A.
+    let steps: Vec<&str> = A_ALLOCATES
+        .iter()
+        .copied()
+        .chain([
+            "cA -> a1: s0.d0 Prepare(1.A) + s0.d1 Prepare(1.A)",
+            "a1 -> cA: s0.d0 Promise(1.A, None) + s0.d1 Promise(1.A, None)",
+            "cB -> a0: s0.meta Prepare(1.B)",
+            "a0 -> cB: s0.meta Promise(1.B, Some((1.A, 'A')))",
+            "cB -> a1: s0.meta Prepare(1.B)",
+            "a1 -> cB: s0.meta Promise(1.B, Some((1.A, 'A')))",
+            "cB -> a0: s0.meta Accept(1.B, 'A')",
+            "a0 -> cB: s0.meta Accepted(1.B)",
+            "cB -> a1: s0.meta Accept(1.B, 'A')",
+            "a1 -> cB: s0.meta Accepted(1.B)",
+            "cB -> a0: s0.d0 Prepare(1.B)",
+            "cA -> a0: s0.d0 Prepare(1.A) + s0.d1 Prepare(1.A)",
+            "a0 -> cA: s0.d0 Nack(1.A, 1.B) + s0.d1 Promise(1.A, None)",
+            "cA -> a0: s0.d0 Prepare(2.A)",
+            "a0 -> cA: s0.d0 Promise(2.A, None)",
+            "cA -> a1: s0.d0 Prepare(2.A)",
+            "a1 -> cA: s0.d0 Promise(2.A, None)",
+        ])
+        .collect();
+    assert_bug(
+        WosBug::BatchWriteStaleCapture,
+        "batch writes use one capture id",
+        &steps,
+    );
+}
+
+#[test]
+fn notify_before_chosen_is_found() {
+    // The subscriber hears of A's batch write from a0 alone and notifies a value that is not
+    // chosen yet.
+    let steps: Vec<&str> = A_ALLOCATES
+        .iter()
+        .copied()
+        .chain([
+            "cA -> a0: s0.d0 Prepare(1.A) + s0.d1 Prepare(1.A)",
+            "a0 -> cA: s0.d0 Promise(1.A, None) + s0.d1 Promise(1.A, None)",
+            "cA -> a1: s0.d0 Prepare(1.A) + s0.d1 Prepare(1.A)",
+            "a1 -> cA: s0.d0 Promise(1.A, None) + s0.d1 Promise(1.A, None)",
+            "cA -> a0: s0.d0 Accept(1.A, 'A') + s0.d1 Accept(1.A, 'A')",
+            "a0 -> cA: s0.d0 Accepted(1.A) + s0.d1 Accepted(1.A)",
+            "a0 -> sub: Learn(s0.d0 1.A 'A', s0.d1 1.A 'A')",
+        ])
+        .collect();
+    assert_bug(
+        WosBug::NotifyBeforeChosen,
+        "notifications are final",
+        &steps,
+    );
+}
+
+#[test]
+fn wrong_partition_is_found() {
+    // B sends segment 0 to partition 1: both allocate "their" metadata WOR, on two replica
+    // sets, and are told different values for one WOR.
+    assert_bug(
+        WosBug::WrongPartition,
+        "agreement",
+        &[
+            "cA -> a0.0: s0.meta Prepare(1.A)",
+            "a0.0 -> cA: s0.meta Promise(1.A, None)",
+            "cA -> a0.1: s0.meta Prepare(1.A)",
+            "a0.1 -> cA: s0.meta Promise(1.A, None)",
+            "cA -> a0.0: s0.meta Accept(1.A, 'A')",
+            "a0.0 -> cA: s0.meta Accepted(1.A)",
+            "cB -> a1.0: s0.meta Prepare(1.B)",
+            "a1.0 -> cB: s0.meta Promise(1.B, None)",
+            "cB -> a1.1: s0.meta Prepare(1.B)",
+            "a1.1 -> cB: s0.meta Promise(1.B, None)",
+            "cB -> a1.0: s0.meta Accept(1.B, 'B')",
+            "a1.0 -> cB: s0.meta Accepted(1.B)",
+            "cB -> a1.1: s0.meta Accept(1.B, 'B')",
+            "a1.1 -> cB: s0.meta Accepted(1.B)",
+            "cA -> a0.1: s0.meta Accept(1.A, 'A')",
+            "cB -> a1.0: s0.d0 Prepare(1.B) + s0.d1 Prepare(1.B)",
+            "a1.0 -> cB: s0.d0 Promise(1.B, None) + s0.d1 Promise(1.B, None)",
+            "cB -> a1.1: s0.d0 Prepare(1.B) + s0.d1 Prepare(1.B)",
+            "a1.1 -> cB: s0.d0 Promise(1.B, None) + s0.d1 Promise(1.B, None)",
+            "a0.1 -> cA: s0.meta Accepted(1.A)",
+        ],
+    );
+}
