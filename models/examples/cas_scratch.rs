@@ -26,7 +26,13 @@ fn main() {
     }
     println!("{cfg:?} valid: {:?}", cfg.validate());
     let t = std::time::Instant::now();
-    let c = cfg.into_model().checker().finish_when(HasDiscoveries::AnyFailures).spawn_bfs().join();
+    let c = cfg.into_model().checker().finish_when(HasDiscoveries::AnyFailures).spawn_bfs();
+    let limit: u64 = std::env::var("LIMIT").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    while !c.is_done() {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        if t.elapsed().as_secs() > limit { println!("gave up: {} unique, depth {}", c.unique_state_count(), c.max_depth()); std::process::exit(3); }
+    }
+    let c = c.join();
     let m = c.model();
     println!("{} unique, depth {}, {:.2}s", c.unique_state_count(), c.max_depth(), t.elapsed().as_secs_f64());
     for p in m.properties() {
@@ -43,3 +49,5 @@ fn main() {
         }
     }
 }
+#[allow(dead_code)]
+fn unused() {}

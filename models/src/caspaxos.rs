@@ -57,6 +57,7 @@ use spec::{Change, RegState, MAX_KEYS};
 use stateright::actor::{Actor, Id, Out};
 use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
 pub use model::{CasBug, CasConfig, Membership};
 
@@ -325,6 +326,9 @@ pub struct ProposerState {
     pub phase: Phase,
     /// How the last finished change ended.
     pub last: Option<Outcome>,
+    /// A configuration the operator sent during a change: it takes effect, and is confirmed,
+    /// when the change ends, so that no change runs under two configurations.
+    pub pending: Option<View>,
 }
 
 impl ProposerState {
@@ -339,6 +343,7 @@ impl ProposerState {
             attempts_left: 0,
             phase: Phase::Idle,
             last: None,
+            pending: None,
         }
     }
 }
@@ -400,6 +405,7 @@ pub enum CasActor {
 impl Actor for CasActor {
     type Msg = CasMsg;
     type State = CasState;
+    /// A client's think time between two changes: the next change starts when it fires.
     type Timer = ();
     type Random = ();
     type Storage = AcceptorState;
@@ -425,7 +431,7 @@ impl Actor for CasActor {
             } => {
                 let mut s = ProposerState::new(*view, *on);
                 if *on {
-                    next_change(ctx, script, &mut s, o);
+                    first_change(ctx, script, &mut s, o);
                 }
                 CasState::Proposer(s)
             }
@@ -486,6 +492,24 @@ impl Actor for CasActor {
             _ => unreachable!("actor and state kinds always match"),
         }
     }
+
+    fn on_timeout(&self, _id: Id, state: &mut Cow<CasState>, _timer: &(), o: &mut Out<Self>) {
+        self.on_think(state, o);
+    }
+}
+
+impl CasActor {
+    fn on_think(&self, state: &mut Cow<CasState>, o: &mut Out<Self>) {
+        if let (CasActor::Proposer { ctx, script, .. }, CasState::Proposer(p)) = (self, &**state) {
+            if p.on && p.phase == Phase::Idle {
+                let mut next = *p;
+                if let Some(&(key, change)) = script.get(next.done as usize) {
+                    next.begin(ctx, key, change, o);
+                    *state.to_mut() = CasState::Proposer(next);
+                }
+            }
+        }
+    }
 }
 
 /// Proposer `i`'s letter, as in its ballots.
@@ -493,16 +517,32 @@ pub fn letter(i: u8) -> char {
     (b'A' + i) as char
 }
 
-/// Starts the client's next change, if it has one; otherwise clears what no longer matters
-/// (which merges states that differ only in it).
-fn next_change(ctx: &Ctx, script: &[(u8, Change)], s: &mut ProposerState, o: &mut Out<CasActor>) {
-    match script.get(s.done as usize) {
-        Some(&(key, change)) => s.begin(ctx, key, change, o),
-        None => {
-            s.counter = 0;
-            s.caches = [None; MAX_KEYS];
-            s.attempts_left = 0;
-        }
+/// Starts the client's first change.
+fn first_change(ctx: &Ctx, script: &[(u8, Change)], s: &mut ProposerState, o: &mut Out<CasActor>) {
+    if let Some(&(key, change)) = script.first() {
+        s.begin(ctx, key, change, o);
+    }
+}
+
+/// A change ended: a configuration that arrived meanwhile takes effect and is confirmed; the
+/// client submits its next change after some time (a timer), and once it has none left, what
+/// no longer matters is cleared (which merges states that differ only in it).
+fn between_changes(
+    script: &[(u8, Change)],
+    operator: Option<Id>,
+    s: &mut ProposerState,
+    o: &mut Out<CasActor>,
+) {
+    if let (Some(view), Some(op)) = (s.pending.take(), operator) {
+        s.reconfigure(view);
+        o.send(op, CasMsg::Configured);
+    }
+    if (s.done as usize) < script.len() {
+        o.set_timer((), Duration::ZERO..Duration::ZERO);
+    } else {
+        s.counter = 0;
+        s.caches = [None; MAX_KEYS];
+        s.attempts_left = 0;
     }
 }
 
@@ -529,13 +569,14 @@ fn proposer_step(
             s.on = true;
             s.view = view;
             o.send(src, CasMsg::Started);
-            next_change(ctx, script, s, o);
+            first_change(ctx, script, s, o);
         }
         _ if !s.on => {}
-        CasMsg::Configure(view) => {
-            s.view = view;
+        CasMsg::Configure(view) if s.phase == Phase::Idle => {
+            s.reconfigure(view);
             o.send(src, CasMsg::Configured);
         }
+        CasMsg::Configure(view) => s.pending = Some(view),
         CasMsg::Invalidate { key, tombstone } => {
             s.invalidate(key, tombstone, ctx.bug);
             o.send(src, CasMsg::Invalidated { age: s.age });
@@ -544,6 +585,7 @@ fn proposer_step(
             // A change in flight is left with an unknown outcome.
             s.on = false;
             s.phase = Phase::Idle;
+            s.pending = None;
         }
         _ => {
             let Some(&(_, change)) = script.get(s.done as usize) else {
@@ -560,7 +602,7 @@ fn proposer_step(
             }
             s.done += 1;
             s.last = Some(outcome);
-            next_change(ctx, script, s, o);
+            between_changes(script, operator, s, o);
         }
     }
 }

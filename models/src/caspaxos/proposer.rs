@@ -3,7 +3,8 @@
 //! operator, which runs identity changes through the same code.
 
 use super::spec::{Change, RegState};
-use super::{AcceptorSet, Ballot, Cache, CasActor, CasBug, CasMsg, Phase, ProposerState};
+use super::spec::MAX_KEYS;
+use super::{AcceptorSet, Ballot, Cache, CasActor, CasBug, CasMsg, Phase, ProposerState, View};
 use serde::Serialize;
 use stateright::actor::{Id, Out};
 
@@ -105,6 +106,14 @@ impl ProposerState {
             age,
         };
         o.broadcast(&ids(self.view.accept), &msg);
+    }
+
+    /// Takes a new configuration (§2.3), between changes. Cached promises were counted
+    /// against the old prepare quorum, so they go.
+    pub fn reconfigure(&mut self, view: View) {
+        debug_assert_eq!(self.phase, Phase::Idle);
+        self.view = view;
+        self.caches = [None; MAX_KEYS];
     }
 
     /// Would delivering `msg` from acceptor `from` change this proposer, now or ever? Its

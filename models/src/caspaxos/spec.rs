@@ -158,11 +158,11 @@ pub const MAX_KEYS: usize = 2;
 /// A set of change ids (see [`Domain`]).
 pub type OpSet = u32;
 
-/// Every change the model's proposers can submit, by id: the key it is for (any key for the
-/// operator's identity changes) and the function.
+/// Every change the model's proposers can submit that changes a register, by id: the key it
+/// is for and the function.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Domain {
-    pub changes: Vec<Option<(Option<u8>, Change)>>,
+    pub changes: Vec<Option<(u8, Change)>>,
 }
 
 impl Domain {
@@ -171,7 +171,16 @@ impl Domain {
         self.changes
             .iter()
             .enumerate()
-            .filter(|(_, c)| matches!(c, Some((k, _)) if k.map_or(true, |k| k == key)))
+            .filter(|(_, c)| matches!(c, Some((k, _)) if *k == key))
+            .fold(0, |set, (id, _)| set | 1 << id)
+    }
+
+    /// The ids of every change.
+    pub fn all(&self) -> OpSet {
+        self.changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_some())
             .fold(0, |set, (id, _)| set | 1 << id)
     }
 
@@ -326,9 +335,9 @@ mod tests {
             keys: Default::default(),
             domain: Arc::new(Domain {
                 changes: vec![
-                    Some((Some(0), Change::Init(1))),
-                    Some((Some(0), Change::Increment)),
-                    Some((Some(1), Change::Init(2))),
+                    Some((0, Change::Init(1))),
+                    Some((0, Change::Increment)),
+                    Some((1, Change::Init(2))),
                 ],
             }),
         }
