@@ -219,7 +219,12 @@ impl fmt::Debug for CasMsg {
             } => match accepted {
                 None => write!(f, "{}Promise({ballot:?}, none)", Key(key)),
                 Some((b, s)) => {
-                    write!(f, "{}Promise({ballot:?}, {b:?}={:?})", Key(key), ShowState(s))
+                    write!(
+                        f,
+                        "{}Promise({ballot:?}, {b:?}={:?})",
+                        Key(key),
+                        ShowState(s)
+                    )
                 }
             },
             CasMsg::Accept {

@@ -1,5 +1,6 @@
 //! The command line: argument parsing and dispatch.
 
+mod caspaxos;
 mod check;
 mod explore;
 mod verify;
@@ -50,6 +51,11 @@ enum Command {
 enum ModelArgs {
     /// The write-once register as single-shot Paxos.
     Wor(wor::WorArgs),
+    /// CASPaxos: a rewritable register from Synod.
+    Caspaxos(caspaxos::CasArgs),
+    /// The CASPaxos key-value store: one register per key.
+    #[command(name = "caspaxos-kv")]
+    CaspaxosKv(caspaxos::CasArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -97,6 +103,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::List => {
             print!("{}", wor::list());
+            print!("{}", caspaxos::list());
             Ok(ExitCode::SUCCESS)
         }
         Command::Check {
@@ -105,6 +112,29 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Explore {
             model: ModelArgs::Wor(args),
         } => wor::explore(&args),
+        Command::Check {
+            model: ModelArgs::Caspaxos(args),
+        } => caspaxos::check(&args, false),
+        Command::Check {
+            model: ModelArgs::CaspaxosKv(args),
+        } => caspaxos::check(&args, true),
+        Command::Explore {
+            model: ModelArgs::Caspaxos(args),
+        } => caspaxos::explore(&args, false),
+        Command::Explore {
+            model: ModelArgs::CaspaxosKv(args),
+        } => caspaxos::explore(&args, true),
+        Command::Bench {
+            what: BenchArgs::Check {
+                model: ModelArgs::Caspaxos(args),
+            },
+        } => caspaxos::bench(&args, false),
+        Command::Bench {
+            what:
+                BenchArgs::Check {
+                    model: ModelArgs::CaspaxosKv(args),
+                },
+        } => caspaxos::bench(&args, true),
         Command::Verify { threads } => Ok(verify::verify(threads)),
         Command::Bench {
             what: BenchArgs::Check {

@@ -1,7 +1,9 @@
 //! `worm verify`: every model on its default configuration, and every bug variant.
 
+use super::check::Outcome;
 use super::RunArgs;
 use std::process::ExitCode;
+use worm_models::caspaxos::{CasBug, CasConfig};
 use worm_models::wor::{WorBug, WorConfig};
 
 struct Row {
@@ -12,6 +14,28 @@ struct Row {
     states: usize,
     seconds: f64,
     ok: bool,
+}
+
+impl Row {
+    fn new(model: &'static str, variant: String, should_hold: bool, o: &Outcome) -> Self {
+        let got = match &o.violation {
+            None => "holds".to_string(),
+            Some(v) => format!(
+                "violates \"{}\" in {} steps",
+                v.property,
+                v.counterexample.len()
+            ),
+        };
+        Row {
+            model,
+            variant,
+            expected: if should_hold { "holds" } else { "violation" },
+            ok: o.violation.is_none() == should_hold,
+            got,
+            states: o.unique_states,
+            seconds: o.seconds,
+        }
+    }
 }
 
 pub fn verify(threads: usize) -> ExitCode {
@@ -28,38 +52,35 @@ pub fn verify(threads: usize) -> ExitCode {
         cases.push((format!("--bug {bug}"), bug.config(), false));
     }
     let mut rows = Vec::new();
+    let mut cas_cases: Vec<(String, CasConfig, bool, bool)> = vec![
+        ("correct".into(), CasConfig::default(), false, true),
+        ("correct".into(), super::caspaxos::kv_default(), true, true),
+    ];
+    for bug in CasBug::ALL {
+        cas_cases.push((format!("--bug {bug}"), bug.config(), false, false));
+    }
+    for (variant, cfg, kv, should_hold) in cas_cases {
+        let outcome = super::caspaxos::run_check(cfg, kv, &run)
+            .unwrap_or_else(|_| unreachable!("default configurations are valid"));
+        rows.push(Row::new(
+            if kv { "caspaxos-kv" } else { "caspaxos" },
+            variant,
+            should_hold,
+            &outcome,
+        ));
+    }
     for (variant, cfg, should_hold) in cases {
-        let row = match super::wor::run_check(cfg, &run) {
-            Ok(o) => {
-                let got = match &o.violation {
-                    None => "holds".to_string(),
-                    Some(v) => format!(
-                        "violates \"{}\" in {} steps",
-                        v.property,
-                        v.counterexample.len()
-                    ),
-                };
-                Row {
-                    model: "wor",
-                    variant,
-                    expected: if should_hold { "holds" } else { "violation" },
-                    ok: o.violation.is_none() == should_hold,
-                    got,
-                    states: o.unique_states,
-                    seconds: o.seconds,
-                }
-            }
-            Err(_) => unreachable!("default configurations are valid"),
-        };
-        rows.push(row);
+        let outcome = super::wor::run_check(cfg, &run)
+            .unwrap_or_else(|_| unreachable!("default configurations are valid"));
+        rows.push(Row::new("wor", variant, should_hold, &outcome));
     }
     println!(
-        "{:<6} {:<30} {:<10} {:<48} {:>10} {:>8}  verdict",
+        "{:<11} {:<30} {:<10} {:<48} {:>10} {:>8}  verdict",
         "model", "variant", "expected", "result", "states", "seconds"
     );
     for r in &rows {
         println!(
-            "{:<6} {:<30} {:<10} {:<48} {:>10} {:>8.2}  {}",
+            "{:<11} {:<30} {:<10} {:<48} {:>10} {:>8.2}  {}",
             r.model,
             r.variant,
             r.expected,

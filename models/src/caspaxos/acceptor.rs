@@ -17,9 +17,8 @@ pub fn step(
 ) -> Option<AcceptorState> {
     // The GC's age check (§3.1 step 2c): a message from a proposer older than the age the GC
     // recorded for it was sent before the GC reached that proposer, and is rejected.
-    let too_old = |age: u8| {
-        bug != Some(CasBug::GcWithoutAgeCheck) && from.is_some_and(|p| age < s.ages[p])
-    };
+    let too_old =
+        |age: u8| bug != Some(CasBug::GcWithoutAgeCheck) && from.is_some_and(|p| age < s.ages[p]);
     let mut next = *s;
     match msg {
         CasMsg::Prepare { key, ballot, age } => {

@@ -17,8 +17,8 @@ use super::operator::{Program, Step};
 use super::proposer::{Ctx, Outcome};
 use super::spec::{CasObject, CasRegister, CasRet, Change, Domain, KeyState, OpSet, MAX_KEYS};
 use super::{
-    letter, proposer_awaits, AcceptorSet, Ballot, CasActor, CasMsg, CasState, Phase,
-    ProposerState, View, MAX_PROPOSERS,
+    letter, proposer_awaits, AcceptorSet, Ballot, CasActor, CasMsg, CasState, Phase, ProposerState,
+    View, MAX_PROPOSERS,
 };
 use crate::network::NetworkKind;
 use stateright::actor::{ActorModel, ActorModelAction, ActorModelState, Id, LossyNetwork, Network};
@@ -75,7 +75,9 @@ impl CasBug {
             Self::EvenExpandWithoutRescan => {
                 "replacing a node (odd -> even -> odd) without a re-scan loses data"
             }
-            Self::GcWithoutAgeCheck => "acceptors ignore ages: a delayed accept revives a deleted value",
+            Self::GcWithoutAgeCheck => {
+                "acceptors ignore ages: a delayed accept revives a deleted value"
+            }
             Self::GcWithoutFastForward => {
                 "the GC does not fast-forward counters: an update below the tombstone is lost"
             }
@@ -325,7 +327,8 @@ impl CasConfig {
     }
 
     pub fn accept_quorum(&self) -> usize {
-        self.accept_quorum.unwrap_or(majority(self.acceptors) as usize)
+        self.accept_quorum
+            .unwrap_or(majority(self.acceptors) as usize)
     }
 
     /// Rejects configurations the model cannot represent or that are not CASPaxos, naming
@@ -396,7 +399,11 @@ impl CasConfig {
         if (self.add_proposer || self.remove_proposer) && self.proposers() < 2 {
             return Err("adding or removing a proposer needs at least 2 proposers".into());
         }
-        let deletes = self.scripts.iter().flatten().any(|(_, c)| *c == Change::Delete);
+        let deletes = self
+            .scripts
+            .iter()
+            .flatten()
+            .any(|(_, c)| *c == Change::Delete);
         if self.gc && !deletes {
             return Err("gc needs a del among the changes".into());
         }
@@ -518,7 +525,7 @@ impl CasConfig {
         let n = members.len();
         members.pop();
         let new = set(members);
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             steps.push(Step::Configure(View {
                 prepare: new,
                 prepare_quorum: majority(n - 1),
@@ -644,7 +651,10 @@ impl CasHistory {
     }
 
     fn record(&mut self, key: u8, ballot: Ballot, lineage: Lineage) {
-        if let Err(at) = self.lineages.binary_search_by(|(kb, _)| kb.cmp(&(key, ballot))) {
+        if let Err(at) = self
+            .lineages
+            .binary_search_by(|(kb, _)| kb.cmp(&(key, ballot)))
+        {
             self.lineages.insert(at, ((key, ballot), lineage));
         }
     }
@@ -691,13 +701,17 @@ impl CasModel {
             acceptors: n,
             bug: cfg.bug,
         });
-        let proposers = cfg.scripts.iter().enumerate().map(|(i, script)| CasActor::Proposer {
-            ctx: ctx(i),
-            script: script.clone(),
-            view,
-            on: !(cfg.add_proposer && i == p - 1),
-            operator,
-        });
+        let proposers = cfg
+            .scripts
+            .iter()
+            .enumerate()
+            .map(|(i, script)| CasActor::Proposer {
+                ctx: ctx(i),
+                script: script.clone(),
+                view,
+                on: !(cfg.add_proposer && i == p - 1),
+                operator,
+            });
         let program = Program {
             steps,
             acceptors: n,
@@ -784,9 +798,7 @@ impl CasModel {
                 .steps
                 .iter()
                 .position(|s| *s == Step::GcRemove(key));
-            at.is_some_and(|at| {
-                !o.halted && (o.step as usize <= at || o.awaiting & (1 << a) != 0)
-            })
+            at.is_some_and(|at| !o.halted && (o.step as usize <= at || o.awaiting & (1 << a) != 0))
         };
         let live = |src: Id, dst: Id, msg: &CasMsg| {
             let (si, di) = (usize::from(src), usize::from(dst));
@@ -989,24 +1001,28 @@ impl Model for CasModel {
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
-        vec![
+        let mut properties = vec![
             Property::always("linearizable", |_, s: &CasSysState| {
                 s.history.lin.iter().all(LinMonitor::is_linearizable)
             }),
-            Property::always(
-                "acknowledged states form a chain",
-                |_, s: &CasSysState| !s.history.broken_chain,
-            ),
+            Property::always("acknowledged states form a chain", |_, s: &CasSysState| {
+                !s.history.broken_chain
+            }),
             Property::sometimes("a change acknowledged", |_, s: &CasSysState| {
                 s.history.acked.iter().any(Option::is_some)
             }),
-            Property::sometimes("operator finished", |m: &CasModel, s: &CasSysState| {
-                s.actor_states.iter().all(|a| match &**a {
-                    CasState::Operator(o) => o.step as usize == m.program.steps.len(),
-                    _ => true,
-                })
-            }),
-        ]
+        ];
+        if !self.program.steps.is_empty() {
+            properties.push(Property::sometimes(
+                "operator finished",
+                |m: &CasModel, s: &CasSysState| {
+                    s.actor_states.iter().any(|a| {
+                        matches!(&**a, CasState::Operator(o) if o.step as usize == m.program.steps.len())
+                    })
+                },
+            ));
+        }
+        properties
     }
 }
 

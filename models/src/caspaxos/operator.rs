@@ -181,7 +181,13 @@ impl Program {
     }
 
     /// An identity change ended: retry it, or go on.
-    fn on_identity(&self, ctx: &Ctx, s: &mut OperatorState, outcome: Outcome, o: &mut Out<CasActor>) {
+    fn on_identity(
+        &self,
+        ctx: &Ctx,
+        s: &mut OperatorState,
+        outcome: Outcome,
+        o: &mut Out<CasActor>,
+    ) {
         let step = self.steps[s.step as usize];
         match outcome {
             Outcome::Acked { ballot, state, .. } => {

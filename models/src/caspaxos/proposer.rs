@@ -2,8 +2,8 @@
 //! §2.2.1, and counter fast-forward on a conflict. Shared by the clients' proposers and the
 //! operator, which runs identity changes through the same code.
 
-use super::spec::{Change, RegState};
 use super::spec::MAX_KEYS;
+use super::spec::{Change, RegState};
 use super::{AcceptorSet, Ballot, Cache, CasActor, CasBug, CasMsg, Phase, ProposerState, View};
 use serde::Serialize;
 use stateright::actor::{Id, Out};
@@ -64,7 +64,15 @@ impl ProposerState {
         let age = self.age;
         if let Some(cache) = self.caches[key as usize].take() {
             let next = self.next_ballot(ctx);
-            self.accept(key, cache.promised, change.apply(cache.state), Some(next), Some(cache.accepted), age, o);
+            self.accept(
+                key,
+                cache.promised,
+                change.apply(cache.state),
+                Some(next),
+                Some(cache.accepted),
+                age,
+                o,
+            );
             return;
         }
         let ballot = self.next_ballot(ctx);
@@ -75,7 +83,10 @@ impl ProposerState {
             picked: None,
             age,
         };
-        o.broadcast(&ids(self.view.prepare), &CasMsg::Prepare { key, ballot, age });
+        o.broadcast(
+            &ids(self.view.prepare),
+            &CasMsg::Prepare { key, ballot, age },
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -128,7 +139,9 @@ impl ProposerState {
                     promises,
                     ..
                 },
-                CasMsg::Promise { key: k, ballot: b, .. },
+                CasMsg::Promise {
+                    key: k, ballot: b, ..
+                },
             ) => (k, b) == (key, ballot) && !promises.contains(from),
             (
                 Phase::Accept {
@@ -141,7 +154,9 @@ impl ProposerState {
             ) => (k, b) == (key, ballot) && !accepts.contains(from),
             (
                 Phase::Prepare { key, ballot, .. } | Phase::Accept { key, ballot, .. },
-                CasMsg::Nack { key: k, ballot: b, .. },
+                CasMsg::Nack {
+                    key: k, ballot: b, ..
+                },
             ) => (k, b) == (key, ballot),
             _ => false,
         }
