@@ -52,6 +52,11 @@ pub fn verify(threads: usize) -> ExitCode {
         cases.push((format!("--bug {bug}"), bug.config(), false));
     }
     let mut rows = Vec::new();
+    for (variant, cfg, should_hold) in cases {
+        let outcome = super::wor::run_check(cfg, &run)
+            .unwrap_or_else(|_| unreachable!("default configurations are valid"));
+        rows.push(Row::new("wor", variant, should_hold, &outcome));
+    }
     let mut cas_cases: Vec<(String, CasConfig, bool, bool)> = vec![
         ("correct".into(), CasConfig::default(), false, true),
         ("correct".into(), super::caspaxos::kv_default(), true, true),
@@ -69,18 +74,13 @@ pub fn verify(threads: usize) -> ExitCode {
             &outcome,
         ));
     }
-    for (variant, cfg, should_hold) in cases {
-        let outcome = super::wor::run_check(cfg, &run)
-            .unwrap_or_else(|_| unreachable!("default configurations are valid"));
-        rows.push(Row::new("wor", variant, should_hold, &outcome));
-    }
     println!(
-        "{:<11} {:<30} {:<10} {:<48} {:>10} {:>8}  verdict",
+        "{:<11} {:<30} {:<10} {:<56} {:>10} {:>8}  verdict",
         "model", "variant", "expected", "result", "states", "seconds"
     );
     for r in &rows {
         println!(
-            "{:<11} {:<30} {:<10} {:<48} {:>10} {:>8.2}  {}",
+            "{:<11} {:<30} {:<10} {:<56} {:>10} {:>8.2}  {}",
             r.model,
             r.variant,
             r.expected,
