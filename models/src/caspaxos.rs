@@ -599,8 +599,8 @@ fn proposer_step(
             let Some(outcome) = s.on_reply(ctx, change, usize::from(src), msg, o) else {
                 return;
             };
-            if let (Outcome::Acked { key, ballot, .. }, Change::Delete, Some(op)) =
-                (outcome, change, operator)
+            if let (Outcome::Acked { key, ballot, .. }, Change::Delete, Some(op), true) =
+                (outcome, change, operator, ctx.gc)
             {
                 // §3.1 step 1: the delete schedules the garbage collection.
                 o.send(op, CasMsg::ScheduleGc(key, ballot));

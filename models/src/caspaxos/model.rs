@@ -694,6 +694,7 @@ impl CasModel {
             index: index as u8,
             attempts: cfg.attempts,
             one_rtt: cfg.one_rtt,
+            gc: cfg.gc,
             bug: cfg.bug,
         };
         let view = cfg.initial_view();

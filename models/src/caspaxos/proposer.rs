@@ -32,6 +32,8 @@ pub struct Ctx {
     /// Prepare attempts per change (each prepare-phase conflict uses one).
     pub attempts: u8,
     pub one_rtt: bool,
+    /// Deleted keys are garbage-collected: an acknowledged delete schedules the GC.
+    pub gc: bool,
     pub bug: Option<CasBug>,
 }
 
