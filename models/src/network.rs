@@ -57,3 +57,49 @@ impl FromStr for NetworkKind {
             })
     }
 }
+
+/// Keeps only the messages for which `live(src, dst, msg)` holds. The models call it after
+/// every step to drop messages whose delivery could change nothing; the duplicating network's
+/// record of the last delivery goes too, as it only tells apart states with identical futures.
+pub fn retain_messages<M>(
+    network: &mut stateright::actor::Network<M>,
+    live: impl Fn(stateright::actor::Id, stateright::actor::Id, &M) -> bool,
+) where
+    M: Clone + Eq + std::hash::Hash + Ord,
+{
+    use stateright::actor::Network;
+    match network {
+        Network::UnorderedDuplicating(set, last) => {
+            set.retain(|e| live(e.src, e.dst, &e.msg));
+            *last = None;
+        }
+        Network::UnorderedNonDuplicating(multiset) => {
+            multiset.retain(|e, _| live(e.src, e.dst, &e.msg));
+        }
+        Network::Ordered(flows) => {
+            for (&(src, dst), flow) in flows.iter_mut() {
+                flow.retain(|m| live(src, dst, m));
+            }
+            flows.retain(|_, flow| !flow.is_empty());
+        }
+    }
+}
+
+/// A step of an actor model as one readable line, naming actors with `name`.
+pub fn format_action<M: fmt::Debug, T: fmt::Debug, R: fmt::Debug>(
+    action: &stateright::actor::ActorModelAction<M, T, R>,
+    name: impl Fn(stateright::actor::Id) -> String,
+) -> String {
+    use stateright::actor::ActorModelAction;
+    match action {
+        ActorModelAction::Deliver { src, dst, msg } => {
+            format!("{} -> {}: {msg:?}", name(*src), name(*dst))
+        }
+        ActorModelAction::Drop(env) => {
+            format!("lose {} -> {}: {:?}", name(env.src), name(env.dst), env.msg)
+        }
+        ActorModelAction::Crash(id) => format!("crash {}", name(*id)),
+        ActorModelAction::Recover(id) => format!("restart {}", name(*id)),
+        other => format!("{other:?}"),
+    }
+}

@@ -21,7 +21,7 @@ use super::{
     View, MAX_PROPOSERS,
 };
 use crate::network::NetworkKind;
-use stateright::actor::{ActorModel, ActorModelAction, ActorModelState, Id, LossyNetwork, Network};
+use stateright::actor::{ActorModel, ActorModelAction, ActorModelState, Id, LossyNetwork};
 use stateright::{Model, Path, Property};
 use std::fmt;
 use std::str::FromStr;
@@ -838,21 +838,7 @@ impl CasModel {
                 CasState::Acceptor(_) => unreachable!("acceptors come first"),
             }
         };
-        match &mut s.network {
-            Network::UnorderedDuplicating(set, last) => {
-                set.retain(|e| live(e.src, e.dst, &e.msg));
-                *last = None;
-            }
-            Network::UnorderedNonDuplicating(multiset) => {
-                multiset.retain(|e, _| live(e.src, e.dst, &e.msg));
-            }
-            Network::Ordered(flows) => {
-                for (&(src, dst), flow) in flows.iter_mut() {
-                    flow.retain(|m| live(src, dst, m));
-                }
-                flows.retain(|_, flow| !flow.is_empty());
-            }
-        }
+        crate::network::retain_messages(&mut s.network, live);
     }
 
     /// Brings the history up to date after actor `index` stepped from `old` to its state in `s`.
@@ -971,25 +957,10 @@ impl Model for CasModel {
 
     fn format_action(&self, action: &CasAction) -> String {
         match action {
-            ActorModelAction::Deliver { src, dst, msg } => {
-                format!(
-                    "{} -> {}: {msg:?}",
-                    self.actor_name(*src),
-                    self.actor_name(*dst)
-                )
-            }
-            ActorModelAction::Drop(env) => format!(
-                "lose {} -> {}: {:?}",
-                self.actor_name(env.src),
-                self.actor_name(env.dst),
-                env.msg
-            ),
             ActorModelAction::Timeout(id, ()) => {
                 format!("{} submits its next change", self.actor_name(*id))
             }
-            ActorModelAction::Crash(id) => format!("crash {}", self.actor_name(*id)),
-            ActorModelAction::Recover(id) => format!("restart {}", self.actor_name(*id)),
-            other => format!("{other:?}"),
+            _ => crate::network::format_action(action, |id| self.actor_name(id)),
         }
     }
 

@@ -18,7 +18,7 @@ use super::{
     WorState,
 };
 use crate::network::NetworkKind;
-use stateright::actor::{ActorModel, ActorModelAction, ActorModelState, Id, LossyNetwork, Network};
+use stateright::actor::{ActorModel, ActorModelAction, ActorModelState, Id, LossyNetwork};
 use stateright::{Model, Path, Property};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -376,21 +376,7 @@ impl WorModel {
                 _ => client(dst).awaits(src, msg),
             }
         };
-        match &mut s.network {
-            Network::UnorderedDuplicating(set, last) => {
-                set.retain(|e| live(e.src, e.dst, &e.msg));
-                *last = None;
-            }
-            Network::UnorderedNonDuplicating(multiset) => {
-                multiset.retain(|e, _| live(e.src, e.dst, &e.msg));
-            }
-            Network::Ordered(flows) => {
-                for (&(src, dst), flow) in flows.iter_mut() {
-                    flow.retain(|m| live(src, dst, m));
-                }
-                flows.retain(|_, flow| !flow.is_empty());
-            }
-        }
+        crate::network::retain_messages(&mut s.network, live);
     }
 
     /// Brings the history up to date after actor `index` stepped from `old` to its state in `s`.
@@ -460,24 +446,7 @@ impl Model for WorModel {
     }
 
     fn format_action(&self, action: &WorAction) -> String {
-        match action {
-            ActorModelAction::Deliver { src, dst, msg } => {
-                format!(
-                    "{} -> {}: {msg:?}",
-                    self.actor_name(*src),
-                    self.actor_name(*dst)
-                )
-            }
-            ActorModelAction::Drop(env) => format!(
-                "lose {} -> {}: {:?}",
-                self.actor_name(env.src),
-                self.actor_name(env.dst),
-                env.msg
-            ),
-            ActorModelAction::Crash(id) => format!("crash {}", self.actor_name(*id)),
-            ActorModelAction::Recover(id) => format!("restart {}", self.actor_name(*id)),
-            other => format!("{other:?}"),
-        }
+        crate::network::format_action(action, |id| self.actor_name(id))
     }
 
     fn format_step(&self, last: &WorSysState, action: WorAction) -> Option<String> {
