@@ -251,6 +251,88 @@ fn wos_bad_arguments_exit_2_naming_the_bad_value() {
 }
 
 #[test]
+fn caspaxos_check_reports_ok_and_violations() {
+    let (code, out, _) = worm(&["check", "caspaxos"]);
+    assert_eq!(code, 0, "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("caspaxos: OK, 47898 unique states, ") && last.ends_with(" s"),
+        "{last}"
+    );
+
+    let (code, out, _) = worm(&["check", "caspaxos", "--bug", "expand-without-identity"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("  10. pA submits its next change\n"), "{out}");
+    assert_eq!(
+        out.lines().last().unwrap(),
+        "caspaxos: VIOLATION of \"linearizable\" after 374 unique states"
+    );
+
+    let (code, out, _) = worm(&["check", "caspaxos-kv", "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["model"], "caspaxos-kv");
+    assert_eq!(v["unique_states"], 96762);
+}
+
+#[test]
+fn caspaxos_options_reach_the_model() {
+    let (code, out, _) = worm(&[
+        "check",
+        "caspaxos",
+        "--acceptors",
+        "1",
+        "--membership",
+        "expand-twice",
+        "--changes",
+        "init=1,read",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("sometimes \"operator finished\": example in"),
+        "{out}"
+    );
+    assert!(out.contains("caspaxos: OK, 1147 unique states"), "{out}");
+
+    let (code, out, _) = worm(&[
+        "check",
+        "caspaxos",
+        "--one-rtt",
+        "--changes",
+        "init=1,inc,read",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("caspaxos: OK, 2856 unique states"), "{out}");
+}
+
+#[test]
+fn caspaxos_bad_arguments_exit_2_naming_the_bad_value() {
+    for (args, needle) in [
+        (
+            &["--prepare-quorum", "1", "--accept-quorum", "2"][..],
+            "prepare quorum 1 and accept quorum 2 of 3 acceptors need not intersect",
+        ),
+        (&["--changes", "init=1,k3:inc"], "unknown change \"k3:inc\""),
+        (&["--gc"], "gc needs a del"),
+        (
+            &["--membership", "grow"],
+            "unknown membership change \"grow\"",
+        ),
+        (
+            &["--membership", "replace", "--acceptors", "2"],
+            "replace starts from an odd number",
+        ),
+        (&["--symmetry"], "caspaxos has no symmetry reduction"),
+    ] {
+        let mut all = vec!["check", "caspaxos"];
+        all.extend_from_slice(args);
+        let (code, _, err) = worm(&all);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn list_names_the_wos_model_options_and_bugs() {
     let (code, out, _) = worm(&["list"]);
     assert_eq!(code, 0);
@@ -266,6 +348,28 @@ fn list_names_the_wos_model_options_and_bugs() {
         "wrong-partition",
         "refines the WOS spec",
         "one allocator per segment",
+    ] {
+        assert!(out.contains(needle), "{needle} missing from:\n{out}");
+    }
+}
+
+#[test]
+fn list_names_the_caspaxos_models_and_bugs() {
+    let (code, out, _) = worm(&["list"]);
+    assert_eq!(code, 0);
+    for needle in [
+        "caspaxos ",
+        "caspaxos-kv ",
+        "--one-rtt",
+        "--membership",
+        "--gc",
+        "expand-without-identity",
+        "even-expand-without-rescan",
+        "gc-without-age-check",
+        "gc-without-fast-forward",
+        "pick-lowest-ballot",
+        "refines the CAS registers",
+        "acknowledged states form a chain",
     ] {
         assert!(out.contains(needle), "{needle} missing from:\n{out}");
     }

@@ -83,10 +83,9 @@ where
     }
 }
 
-/// An actor-model step as the counterexamples print it: `src -> dst: msg` for a delivery,
-/// `lose ...` for a loss, `crash`/`restart` with actors named by `name`.
-pub fn format_action<M: fmt::Debug>(
-    action: &ActorModelAction<M, (), ()>,
+/// A step of an actor model as one readable line, naming actors with `name`.
+pub fn format_action<M: fmt::Debug, T: fmt::Debug, R: fmt::Debug>(
+    action: &ActorModelAction<M, T, R>,
     name: impl Fn(Id) -> String,
 ) -> String {
     match action {

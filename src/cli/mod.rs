@@ -1,6 +1,7 @@
 //! The command line: argument parsing and dispatch.
 
 mod bench_wormspace;
+mod caspaxos;
 mod check;
 mod client;
 mod cluster;
@@ -77,6 +78,11 @@ enum ModelArgs {
     Wor(wor::WorArgs),
     /// Write-once segments over WORs, on partitions.
     Wos(wos::WosArgs),
+    /// CASPaxos: a rewritable register from Synod.
+    Caspaxos(caspaxos::CasArgs),
+    /// The CASPaxos key-value store: one register per key.
+    #[command(name = "caspaxos-kv")]
+    CaspaxosKv(caspaxos::CasArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -128,6 +134,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::List => {
             print!("{}{}", wor::list(), wos::list());
+            print!("{}", caspaxos::list());
             print!("{}", tlc::list());
             Ok(ExitCode::SUCCESS)
         }
@@ -143,6 +150,29 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Explore {
             model: ModelArgs::Wos(args),
         } => wos::explore(&args),
+        Command::Check {
+            model: ModelArgs::Caspaxos(args),
+        } => caspaxos::check(&args, false),
+        Command::Check {
+            model: ModelArgs::CaspaxosKv(args),
+        } => caspaxos::check(&args, true),
+        Command::Explore {
+            model: ModelArgs::Caspaxos(args),
+        } => caspaxos::explore(&args, false),
+        Command::Explore {
+            model: ModelArgs::CaspaxosKv(args),
+        } => caspaxos::explore(&args, true),
+        Command::Bench {
+            what: BenchArgs::Check {
+                model: ModelArgs::Caspaxos(args),
+            },
+        } => caspaxos::bench(&args, false),
+        Command::Bench {
+            what:
+                BenchArgs::Check {
+                    model: ModelArgs::CaspaxosKv(args),
+                },
+        } => caspaxos::bench(&args, true),
         Command::Verify { threads } => Ok(verify::verify(threads)),
         Command::Tlc(args) => tlc::tlc(&args),
         Command::Bench {

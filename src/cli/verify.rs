@@ -4,6 +4,7 @@ use super::check::Outcome;
 use super::Error;
 use super::RunArgs;
 use std::process::ExitCode;
+use worm_models::caspaxos::{CasBug, CasConfig};
 use worm_models::wor::{WorBug, WorConfig};
 use worm_models::wos::{WosBug, WosConfig};
 
@@ -38,13 +39,29 @@ pub fn verify(threads: usize) -> ExitCode {
         let outcome = super::wos::run_check(cfg, &run);
         rows.push(row("wos", variant, should_hold, outcome));
     }
+    let cas = [
+        ("correct".to_string(), CasConfig::default(), false, true),
+        (
+            "correct".to_string(),
+            super::caspaxos::kv_default(),
+            true,
+            true,
+        ),
+    ]
+    .into_iter()
+    .chain(CasBug::ALL.map(|bug| (format!("--bug {bug}"), bug.config(), false, false)));
+    for (variant, cfg, kv, should_hold) in cas {
+        let outcome = super::caspaxos::run_check(cfg, kv, &run);
+        let model = if kv { "caspaxos-kv" } else { "caspaxos" };
+        rows.push(row(model, variant, should_hold, outcome));
+    }
     println!(
-        "{:<6} {:<32} {:<10} {:<56} {:>10} {:>8}  verdict",
+        "{:<11} {:<32} {:<10} {:<56} {:>10} {:>8}  verdict",
         "model", "variant", "expected", "result", "states", "seconds"
     );
     for r in &rows {
         println!(
-            "{:<6} {:<32} {:<10} {:<56} {:>10} {:>8.2}  {}",
+            "{:<11} {:<32} {:<10} {:<56} {:>10} {:>8.2}  {}",
             r.model,
             r.variant,
             r.expected,

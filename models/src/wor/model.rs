@@ -459,24 +459,7 @@ impl Model for WorModel {
     }
 
     fn format_action(&self, action: &WorAction) -> String {
-        match action {
-            ActorModelAction::Deliver { src, dst, msg } => {
-                format!(
-                    "{} -> {}: {msg:?}",
-                    self.actor_name(*src),
-                    self.actor_name(*dst)
-                )
-            }
-            ActorModelAction::Drop(env) => format!(
-                "lose {} -> {}: {:?}",
-                self.actor_name(env.src),
-                self.actor_name(env.dst),
-                env.msg
-            ),
-            ActorModelAction::Crash(id) => format!("crash {}", self.actor_name(*id)),
-            ActorModelAction::Recover(id) => format!("restart {}", self.actor_name(*id)),
-            other => format!("{other:?}"),
-        }
+        crate::network::format_action(action, |id| self.actor_name(id))
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
