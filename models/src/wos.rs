@@ -31,8 +31,10 @@
 //!   `Learn` by an acceptor each time the acceptor accepts proposals for data WORs, one message
 //!   per accepting step. Like a Paxos learner it counts acceptors per proposal, and tells its
 //!   application of a WOR's value once a majority of one partition accepted one proposal,
-//!   i.e. once the value is chosen, and then never again for that WOR. (The metadata and trim
-//!   WORs are the library's bookkeeping, not the segment's contents, and are not notified.)
+//!   i.e. once the value is chosen, and then never again for that WOR. By default only data
+//!   WORs are notified: the metadata and trim WORs are the library's bookkeeping, not the
+//!   segment's contents, and notifying them too (`notify_all`) costs about eight times the
+//!   states.
 //!
 //! Clients run fixed scripts. A *writer* allocates its segment (`c mod S` for client `c`);
 //! if it won, it batch-captures and batch-writes every data WOR with its letter (WormPaxos'
@@ -87,6 +89,8 @@ pub struct Layout {
     pub partitions: u8,
     /// Acceptors per partition.
     pub acceptors: u8,
+    /// Whether the metadata and trim WORs are notified too, not only the data WORs.
+    pub notify_all: bool,
 }
 
 impl Layout {
@@ -593,7 +597,7 @@ fn acceptor_on_msg(
                 let wor = &mut next.wors[layout.addr(seg, off)];
                 let step = acceptor_step(None, wor, m);
                 if let Some(n) = step.next {
-                    if n.accepted != wor.accepted && off >= DATA {
+                    if n.accepted != wor.accepted && (off >= DATA || layout.notify_all) {
                         learned.push(off, n.accepted.expect("an accept leaves a proposal"));
                     }
                     *wor = n;

@@ -76,6 +76,32 @@ fn default_configuration_is_safe_with_pinned_counts() {
 }
 
 #[test]
+fn notifying_every_wor_of_a_segment() {
+    // The metadata WOR (the alloc race) is notified too: seven times the states of the same
+    // configuration with data WORs only, and a notification before a quorum still caught.
+    let cfg = WosConfig {
+        segment_size: 1,
+        trim: false,
+        notify_all: true,
+        ..WosConfig::default()
+    };
+    let checker = check(cfg.clone());
+    assert_eq!(violation(&checker), None);
+    assert_eq!(checker.unique_state_count(), 31_089);
+    let data_only = check(WosConfig {
+        notify_all: false,
+        ..cfg.clone()
+    });
+    assert_eq!(data_only.unique_state_count(), 4_321);
+    let buggy = check(WosConfig {
+        bug: Some(WosBug::NotifyBeforeChosen),
+        ..cfg
+    });
+    let (property, _) = violation(&buggy).expect("notify-before-chosen found");
+    assert_eq!(property, "notifications are final");
+}
+
+#[test]
 fn two_partitions_are_safe_with_pinned_counts() {
     // Segment 0 on partition 0, segment 1 on partition 1, a writer each.
     let checker = check(WosConfig {

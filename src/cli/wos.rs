@@ -39,6 +39,9 @@ pub struct WosArgs {
     /// Whether a subscriber listens to write notifications [default: true]
     #[arg(long)]
     pub subscriber: Option<bool>,
+    /// Notify the metadata and trim WORs too, not only the data WORs.
+    #[arg(long)]
+    pub notify_all: bool,
     /// Capture attempts per operation [default: 1]
     #[arg(long)]
     pub captures: Option<u8>,
@@ -72,6 +75,7 @@ impl WosArgs {
             trimmers: self.trimmers.unwrap_or(base.trimmers),
             trim: self.trim.unwrap_or(base.trim),
             subscriber: self.subscriber.unwrap_or(base.subscriber),
+            notify_all: self.notify_all || base.notify_all,
             captures: self.captures.unwrap_or(base.captures),
             crashes: self.crashes.unwrap_or(base.crashes),
             network: self.network.unwrap_or(base.network),
@@ -178,6 +182,11 @@ pub fn list() -> String {
             "--subscriber BOOL",
             "a subscriber gets write notifications",
             d.subscriber.to_string(),
+        ),
+        (
+            "--notify-all",
+            "notify the metadata and trim WORs too, not only data WORs",
+            d.notify_all.to_string(),
         ),
         (
             "--captures N",

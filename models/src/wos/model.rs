@@ -166,6 +166,8 @@ pub struct WosConfig {
     pub trim: bool,
     /// Whether a subscriber listens to write notifications.
     pub subscriber: bool,
+    /// Whether the subscriber is told of the metadata and trim WORs too, not only data WORs.
+    pub notify_all: bool,
     /// Capture attempts per operation (each nack uses one).
     pub captures: u8,
     /// How many acceptors may be down at once.
@@ -187,6 +189,7 @@ impl Default for WosConfig {
             trimmers: 0,
             trim: true,
             subscriber: true,
+            notify_all: false,
             captures: 1,
             crashes: 0,
             network: NetworkKind::Unordered,
@@ -270,6 +273,7 @@ impl WosConfig {
             data: self.segment_size as u8,
             partitions: self.partitions as u8,
             acceptors: self.acceptors as u8,
+            notify_all: self.notify_all,
         }
     }
 

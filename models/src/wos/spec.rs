@@ -200,6 +200,7 @@ mod tests {
             data,
             partitions: 1,
             acceptors: 3,
+            notify_all: false,
         };
         WosSpec::new(
             layout,
