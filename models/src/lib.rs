@@ -7,6 +7,36 @@
 //! - [`caspaxos`]: CASPaxos, refining the CAS registers of [`caspaxos::spec::CasObject`].
 //! - [`network`]: the network options shared by every actor model.
 
+/// `Display` and `FromStr` for a model's bug enum, from its `ALL` list and `name()`: the name
+/// on the command line, and for a bad name a message listing the good ones.
+#[macro_export]
+macro_rules! bug_names {
+    ($bug:ty, $model:literal) => {
+        impl std::fmt::Display for $bug {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl std::str::FromStr for $bug {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::ALL
+                    .into_iter()
+                    .find(|b| b.name() == s)
+                    .ok_or_else(|| {
+                        let names: Vec<_> = Self::ALL.iter().map(|b| b.name()).collect();
+                        format!(
+                            concat!("unknown ", $model, " bug {:?} (expected one of: {})"),
+                            s,
+                            names.join(", ")
+                        )
+                    })
+            }
+        }
+    };
+}
+
 pub mod caspaxos;
 pub mod network;
 pub mod system;

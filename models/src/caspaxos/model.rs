@@ -128,27 +128,7 @@ fn scripts(s: &str) -> Vec<Vec<(u8, Change)>> {
     parse_scripts(s).expect("built-in scripts parse")
 }
 
-impl fmt::Display for CasBug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for CasBug {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|b| b.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Self::ALL.iter().map(|b| b.name()).collect();
-                format!(
-                    "unknown CASPaxos bug {s:?} (expected one of: {})",
-                    names.join(", ")
-                )
-            })
-    }
-}
+crate::bug_names!(CasBug, "CASPaxos");
 
 /// A membership change the operator performs (§2.3), starting from `acceptors` acceptors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -22,8 +22,6 @@ use crate::system::{ActorSystem, Env, StateOf, SysAction};
 use stateright::actor::{ActorModelAction, Id};
 use stateright::{Model, Property};
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 use worm_refinement::{LinMonitor, Refined, Refinement, RetMemo, SpecModel};
 
@@ -95,27 +93,7 @@ impl WorBug {
     }
 }
 
-impl fmt::Display for WorBug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for WorBug {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|b| b.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Self::ALL.iter().map(|b| b.name()).collect();
-                format!(
-                    "unknown WOR bug {s:?} (expected one of: {})",
-                    names.join(", ")
-                )
-            })
-    }
-}
+crate::bug_names!(WorBug, "WOR");
 
 /// The size and environment of a WOR model.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

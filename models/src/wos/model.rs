@@ -29,8 +29,6 @@ use stateright::actor::{
     ActorModel, ActorModelAction, ActorModelState, Envelope, Id, LossyNetwork,
 };
 use stateright::{Model, Path, Property};
-use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 use worm_refinement::{Refined, Refinement};
 
@@ -125,27 +123,7 @@ impl WosBug {
     }
 }
 
-impl fmt::Display for WosBug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for WosBug {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|b| b.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Self::ALL.iter().map(|b| b.name()).collect();
-                format!(
-                    "unknown WOS bug {s:?} (expected one of: {})",
-                    names.join(", ")
-                )
-            })
-    }
-}
+crate::bug_names!(WosBug, "WOS");
 
 /// The size and environment of a WOS model.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
