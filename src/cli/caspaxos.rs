@@ -131,8 +131,7 @@ fn explain(
     })
 }
 
-/// Checks one CASPaxos configuration.
-pub fn run_check(cfg: CasConfig, kv: bool, run: &RunArgs) -> Result<Outcome, Error> {
+fn checker(cfg: CasConfig, kv: bool, run: &RunArgs) -> CheckRun<'_, CasCheck> {
     CheckRun {
         name: name(kv),
         model: cfg.into_model(),
@@ -140,30 +139,20 @@ pub fn run_check(cfg: CasConfig, kv: bool, run: &RunArgs) -> Result<Outcome, Err
         representative,
         explain,
     }
-    .run()
-    .map_err(Error::Usage)
+}
+
+/// Checks one CASPaxos configuration.
+pub fn run_check(cfg: CasConfig, kv: bool, run: &RunArgs) -> Result<Outcome, Error> {
+    checker(cfg, kv, run).run().map_err(Error::Usage)
 }
 
 pub fn check(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
-    let outcome = run_check(args.config(kv)?, kv, &args.run)?;
-    outcome.print(args.run.json);
-    Ok(if outcome.violation.is_some() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    checker(args.config(kv)?, kv, &args.run).check()
 }
 
 /// Serves the explorer; returns only on a bad address.
 pub fn explore(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
-    let model = args.config(kv)?.into_model();
-    let addr = super::explore::bind_address(&args.run.bind).map_err(Error::Usage)?;
-    println!("Exploring {} on http://{addr}/ (Ctrl-C to stop)", name(kv));
-    model
-        .checker()
-        .threads(args.run.threads as usize)
-        .serve(addr);
-    Ok(ExitCode::SUCCESS)
+    checker(args.config(kv)?, kv, &args.run).explore()
 }
 
 /// Unique states per second of one exhaustive check, breadth-first.

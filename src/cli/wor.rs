@@ -1,12 +1,10 @@
 //! `worm ... wor`: the write-once register model.
 
-use super::check::{CheckRun, Outcome};
+use super::check::{bench as bench_twice, property_names, CheckRun, Outcome};
 use super::{Error, RunArgs};
 use clap::Args;
-use stateright::Model;
 use std::fmt::Write as _;
 use std::process::ExitCode;
-use std::time::Instant;
 use worm_models::network::NetworkKind;
 use worm_models::wor::model::{representative, WorCheck, WorSysState};
 use worm_models::wor::{WorBug, WorConfig};
@@ -81,8 +79,7 @@ fn explain(
     })
 }
 
-/// Checks one WOR configuration.
-pub fn run_check(cfg: WorConfig, run: &RunArgs) -> Result<Outcome, Error> {
+fn checker(cfg: WorConfig, run: &RunArgs) -> CheckRun<'_, WorCheck> {
     CheckRun {
         name: "wor",
         model: cfg.into_model(),
@@ -90,16 +87,18 @@ pub fn run_check(cfg: WorConfig, run: &RunArgs) -> Result<Outcome, Error> {
         representative,
         explain,
     }
-    .run()
-    .map_err(Error::Usage)
+}
+
+/// Checks one WOR configuration.
+pub fn run_check(cfg: WorConfig, run: &RunArgs) -> Result<Outcome, Error> {
+    checker(cfg, run).run().map_err(Error::Usage)
 }
 
 pub fn check(args: &WorArgs) -> Result<ExitCode, Error> {
-    let outcome = if args.mirror {
-        super::tlc::wor_mirror_check(args.config()?, &args.run).map_err(Error::Usage)?
-    } else {
-        run_check(args.config()?, &args.run)?
-    };
+    if !args.mirror {
+        return checker(args.config()?, &args.run).check();
+    }
+    let outcome = super::tlc::wor_mirror_check(args.config()?, &args.run).map_err(Error::Usage)?;
     outcome.print(args.run.json);
     Ok(if outcome.violation.is_some() {
         ExitCode::from(1)
@@ -113,49 +112,13 @@ pub fn explore(args: &WorArgs) -> Result<ExitCode, Error> {
     if args.mirror {
         return Err(Error::Usage("--mirror is an option of check".into()));
     }
-    let model = args.config()?.into_model();
-    let addr = super::explore::bind_address(&args.run.bind).map_err(Error::Usage)?;
-    println!("Exploring wor on http://{addr}/ (Ctrl-C to stop)");
-    let mut builder = model.checker().threads(args.run.threads as usize);
-    if args.run.symmetry {
-        builder = builder.symmetry_fn(representative);
-    }
-    builder.serve(addr);
-    Ok(ExitCode::SUCCESS)
+    checker(args.config()?, &args.run).explore()
 }
 
-/// States per second with and without symmetry, measured side by side (both depth-first, so
-/// that the only difference is the canonicaliser).
+/// States per second with and without symmetry, measured side by side.
 pub fn bench(args: &WorArgs) -> Result<ExitCode, Error> {
     let cfg = args.config()?;
-    let mut rows = Vec::new();
-    for symmetry in [false, true] {
-        let run = RunArgs {
-            symmetry,
-            strategy: Some(super::Strategy::Dfs),
-            json: true,
-            ..args.run.clone()
-        };
-        let start = Instant::now();
-        let outcome = run_check(cfg.clone(), &run)?;
-        let secs = start.elapsed().as_secs_f64();
-        println!(
-            "symmetry {:<5}  {:>11} unique states  {:>12} total  {:>8.2} s  {:>10.0} unique states/s",
-            symmetry,
-            outcome.unique_states,
-            outcome.total_states,
-            secs,
-            outcome.unique_states as f64 / secs
-        );
-        rows.push((outcome, secs));
-    }
-    let (plain, sym) = (&rows[0], &rows[1]);
-    println!(
-        "symmetry reduction: {:.2}x fewer unique states, {:.2}x less time",
-        plain.0.unique_states as f64 / sym.0.unique_states as f64,
-        plain.1 / sym.1
-    );
-    Ok(ExitCode::SUCCESS)
+    bench_twice(&args.run, |run| run_check(cfg.clone(), run))
 }
 
 /// The `worm list` entry for the WOR model.
@@ -214,25 +177,14 @@ pub fn list() -> String {
         s,
         "                       ordered network for read-no-complete)"
     );
-    let _ = writeln!(s, "  properties: {}", property_names().join(", "));
+    let _ = writeln!(
+        s,
+        "  properties: {}",
+        property_names(&WorConfig::default().into_model()).join(", ")
+    );
     let _ = writeln!(s, "  bugs:");
     for bug in WorBug::ALL {
         let _ = writeln!(s, "    {:<24} {}", bug.name(), bug.describe());
     }
     s
-}
-
-fn property_names() -> Vec<String> {
-    WorConfig::default()
-        .into_model()
-        .properties()
-        .iter()
-        .map(|p| {
-            format!(
-                "{} \"{}\"",
-                format!("{:?}", p.expectation).to_lowercase(),
-                p.name
-            )
-        })
-        .collect()
 }
