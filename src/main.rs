@@ -11,12 +11,6 @@ use std::process::ExitCode;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    // Die quietly of SIGPIPE, like any Unix filter, instead of panicking when the reader of
-    // our output goes away (`worm list | head`).
-    // SAFETY: called first thing, before any other thread exists.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(code) => code,
