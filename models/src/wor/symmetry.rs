@@ -12,8 +12,9 @@
 //! which ballot wins, not just names.
 
 use super::model::WorSysState;
-use super::{AcceptorState, ClientState, Phase, WorMsg, WorState};
+use super::{ClientState, Phase, WorMsg, WorState};
 use crate::system::Env;
+use std::cmp::Ordering;
 use std::sync::Arc;
 
 /// The representative of `s`'s class under renaming of acceptors.
@@ -24,7 +25,8 @@ pub fn canonical(s: &WorSysState) -> WorSysState {
         .take_while(|a| matches!(a, WorState::Acceptor(_)))
         .count();
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_cached_key(|&i| signature(s, i));
+    // Stable: acceptors that compare equal keep their order (they are interchangeable).
+    order.sort_by(|&i, &j| compare(s, i, j));
     if order.iter().enumerate().all(|(new, &old)| new == old) {
         return s.clone();
     }
@@ -70,29 +72,33 @@ pub fn canonical(s: &WorSysState) -> WorSysState {
     }
 }
 
-/// What tells acceptor `i` apart from the others, independent of any acceptor's name except
-/// its own (messages between acceptors do not exist).
-#[allow(clippy::type_complexity)]
-fn signature(
-    s: &WorSysState,
-    i: usize,
-) -> (
-    &WorState,
-    bool,
-    &Option<AcceptorState>,
-    Vec<(bool, u8, WorMsg)>,
-    Vec<bool>,
-) {
-    let i8 = i as u8;
-    let messages = s
-        .network
+/// Compares what tells acceptors `i` and `j` apart, independent of any acceptor's name except
+/// their own (messages between acceptors do not exist): their state, whether they are down,
+/// their storage, the messages from and to each (in network order, as `(sent by it, client,
+/// message)`), then their membership in each client's tally and in each ghost vote.
+///
+/// The same lexicographic order as comparing the tuples of those fields with the sequences
+/// collected into vectors, without allocating them: this runs for every generated state.
+fn compare(s: &WorSysState, i: usize, j: usize) -> Ordering {
+    let own = |k: usize| (&s.actors[k], s.is_crashed(k), &s.storage[k]);
+    own(i)
+        .cmp(&own(j))
+        .then_with(|| messages(s, i).cmp(messages(s, j)))
+        .then_with(|| tallies(s, i).cmp(tallies(s, j)))
+}
+
+fn messages(s: &WorSysState, i: usize) -> impl Iterator<Item = (bool, u8, WorMsg)> + '_ {
+    let i = i as u8;
+    s.network
         .iter()
-        .filter(|e| e.src == i8 || e.dst == i8)
-        .map(|e| (e.src == i8, e.src.max(e.dst), e.msg))
-        .collect();
-    let tallies = s.actors[s.actors.len().min(i + 1)..]
+        .filter(move |e| e.src == i || e.dst == i)
+        .map(move |e| (e.src == i, e.src.max(e.dst), e.msg))
+}
+
+fn tallies(s: &WorSysState, i: usize) -> impl Iterator<Item = bool> + '_ {
+    s.actors[s.actors.len().min(i + 1)..]
         .iter()
-        .filter_map(|a| match a {
+        .filter_map(move |a| match a {
             WorState::Client(c) => Some(match c.phase {
                 Phase::Prepare { promises: set, .. }
                 | Phase::Accept { accepts: set, .. }
@@ -101,15 +107,12 @@ fn signature(
             }),
             WorState::Acceptor(_) => None,
         })
-        .chain(s.history.votes.iter().map(|(_, voters)| voters.contains(i)))
-        .collect();
-    (
-        &s.actors[i],
-        s.is_crashed(i),
-        &s.storage[i],
-        messages,
-        tallies,
-    )
+        .chain(
+            s.history
+                .votes
+                .iter()
+                .map(move |(_, voters)| voters.contains(i)),
+        )
 }
 
 fn permute_client(c: &ClientState, perm: &[usize]) -> ClientState {
