@@ -38,6 +38,7 @@ macro_rules! bug_names {
 }
 
 pub mod caspaxos;
+pub mod interned;
 pub mod network;
 pub mod system;
 pub mod wor;

@@ -21,7 +21,7 @@ mod refines;
 mod spec;
 
 pub use counterexample::{first_violation, Steps};
-pub use linearizability::{LinMonitor, RetMemo, Returns};
+pub use linearizability::{LinMonitor, Returns};
 pub use refines::{Refined, Refinement};
 pub use spec::{SpecModel, StepSpec};
 

@@ -17,10 +17,8 @@
 //! flight at the end may have taken effect or not, which is what a timeout means.
 
 use stateright::semantics::SequentialSpec;
-use std::collections::HashMap;
 use std::fmt::Debug;
 use std::hash::Hash;
-use std::sync::Mutex;
 
 /// A sequential spec that can list the results worth trying for an operation still in flight
 /// when another one returns and the monitor places it first. That must be every result the
@@ -129,42 +127,6 @@ impl<T: Copy + Ord + Debug, S: Returns> LinMonitor<T, S> {
         next.sort();
         next.dedup();
         self.configs = next;
-    }
-}
-
-/// A memo of [`LinMonitor::ret`], shared by a checker's threads. The monitor's next state is a
-/// function of its state, the thread and the result, and a model meets the same few monitor
-/// states in a great many protocol states, so each search need run once per distinct triple.
-pub struct RetMemo<T, S: Returns> {
-    table: Mutex<RetTable<T, S>>,
-}
-
-type RetTable<T, S> = HashMap<
-    (LinMonitor<T, S>, T, <S as SequentialSpec>::Ret),
-    LinMonitor<T, S>,
-    ahash::RandomState,
->;
-
-impl<T: Copy + Ord + Debug + Hash, S: Returns> Default for RetMemo<T, S> {
-    fn default() -> Self {
-        RetMemo {
-            table: Mutex::new(HashMap::default()),
-        }
-    }
-}
-
-impl<T: Copy + Ord + Debug + Hash, S: Returns> RetMemo<T, S> {
-    /// `m.ret(t, ret)`, from the memo when this step was taken before.
-    pub fn ret(&self, m: &mut LinMonitor<T, S>, t: T, ret: S::Ret) {
-        let key = (m.clone(), t, ret.clone());
-        // A poisoned lock only means another thread panicked; the table is still consistent.
-        let table = || self.table.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(next) = table().get(&key) {
-            *m = next.clone();
-            return;
-        }
-        m.ret(t, ret);
-        table().insert(key, m.clone());
     }
 }
 

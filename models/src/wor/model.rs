@@ -17,13 +17,15 @@ use super::{
     client_value, AcceptorSet, AcceptorState, Ballot, Proposal, Role, Value, WorActor, WorMsg,
     WorState,
 };
+use crate::interned::{Interned, Interner};
 use crate::network::NetworkKind;
 use crate::system::{ActorSystem, Env, StateOf, SysAction};
 use stateright::actor::{ActorModelAction, Id};
 use stateright::{Model, Property};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use worm_refinement::{LinMonitor, Refined, Refinement, RetMemo, SpecModel};
+use std::sync::LazyLock;
+use worm_refinement::{LinMonitor, Refined, Refinement, SpecModel};
 
 /// The classic mistakes of single-shot Paxos, each switched on by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -194,9 +196,34 @@ pub type WorCheck = Refinement<WorModel, SpecModel<WorObject>>;
 
 /// A state of the protocol model.
 ///
-/// The history sits behind an `Arc`, shared copy-on-write: most steps leave it unchanged, so
-/// cloning a state does not copy it.
-pub type WorSysState = StateOf<WorActor, Arc<WorHistory>>;
+/// The history is interned (see [`crate::interned`]): most steps leave it unchanged, and the
+/// few distinct histories recur across millions of states, so a state holds a shared pointer
+/// and each step of a history is computed once.
+pub type WorSysState = StateOf<WorActor, Interned<WorHistory>>;
+
+/// Every history of every WOR model in this process, and the steps between them.
+pub(super) static HISTORIES: LazyLock<Interner<WorHistory, HistoryStep>> =
+    LazyLock::new(Interner::default);
+
+/// A step of the history: the arguments of the [`WorHistory`] method that takes it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum HistoryStep {
+    Vote {
+        acceptor: u8,
+        proposal: Proposal,
+        majority: u8,
+    },
+    Invoke {
+        client: u8,
+        op: WorOp,
+    },
+    Ret {
+        client: u8,
+        ret: WorRet,
+    },
+    /// Acceptor `i` renamed to `perm[i]` (symmetry).
+    Rename([u8; 8]),
+}
 
 /// A step of the protocol model.
 pub type WorAction = SysAction<WorMsg>;
@@ -246,12 +273,6 @@ impl WorHistory {
         self.returned(client, ret);
     }
 
-    /// The same, with the monitor's step taken from `memo` when it was taken before.
-    fn ret_memoised(&mut self, memo: &RetMemo<u8, WorObject>, client: u8, ret: WorRet) {
-        memo.ret(&mut self.lin, client, ret);
-        self.returned(client, ret);
-    }
-
     /// What a return means for agreement and stability.
     fn returned(&mut self, client: u8, ret: WorRet) {
         if let WorRet::Written(v) | WorRet::ReadValue(Some(v)) = ret {
@@ -284,7 +305,6 @@ impl WorHistory {
 pub struct WorModel {
     pub cfg: WorConfig,
     init: WorObject,
-    lin_memo: RetMemo<u8, WorObject>,
     pub(super) system: ActorSystem<WorActor>,
     domain: Arc<Domain>,
 }
@@ -319,7 +339,6 @@ impl WorModel {
             system,
             domain,
             init,
-            lin_memo: RetMemo::default(),
         }
     }
 
@@ -379,18 +398,26 @@ impl WorModel {
         match (old, &s.actors[index]) {
             (WorState::Acceptor(before), WorState::Acceptor(after)) => {
                 if let Some(p) = after.accepted.filter(|_| after.accepted != before.accepted) {
-                    Arc::make_mut(&mut s.history).vote(index, p, self.cfg.majority());
+                    let majority = self.cfg.majority();
+                    let step = HistoryStep::Vote {
+                        acceptor: index as u8,
+                        proposal: p,
+                        majority: majority as u8,
+                    };
+                    s.history = HISTORIES.step(&s.history, step, |h| h.vote(index, p, majority));
                 }
             }
             (WorState::Client(before), WorState::Client(after)) => {
                 let client = (index - self.cfg.acceptors) as u8;
                 let returned = after.results.len() - before.results.len();
                 for ret in after.results.iter().skip(before.results.len()) {
-                    Arc::make_mut(&mut s.history).ret_memoised(&self.lin_memo, client, ret);
+                    let step = HistoryStep::Ret { client, ret };
+                    s.history = HISTORIES.step(&s.history, step, |h| h.ret(client, ret));
                 }
                 if let Some(op) = after.current_op() {
                     if returned > 0 || before.current_op().is_none() {
-                        Arc::make_mut(&mut s.history).invoke(client, op);
+                        let step = HistoryStep::Invoke { client, op };
+                        s.history = HISTORIES.step(&s.history, step, |h| h.invoke(client, op));
                     }
                 }
             }
@@ -406,13 +433,14 @@ impl Model for WorModel {
     fn init_states(&self) -> Vec<WorSysState> {
         let mut s = self
             .system
-            .init_state(Arc::new(WorHistory::new(self.init.clone())));
+            .init_state(HISTORIES.intern(WorHistory::new(self.init.clone())));
         self.collect_dead_messages(&mut s);
         for index in self.cfg.acceptors..s.actors.len() {
             if let WorState::Client(c) = &s.actors[index] {
                 if let Some(op) = c.current_op() {
                     let client = (index - self.cfg.acceptors) as u8;
-                    Arc::make_mut(&mut s.history).invoke(client, op);
+                    let step = HistoryStep::Invoke { client, op };
+                    s.history = HISTORIES.step(&s.history, step, |h| h.invoke(client, op));
                 }
             }
         }

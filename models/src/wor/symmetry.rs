@@ -11,11 +11,10 @@
 //! `(round, c)`, whose order breaks ties between equal rounds, so renaming clients would change
 //! which ballot wins, not just names.
 
-use super::model::WorSysState;
+use super::model::{HistoryStep, WorSysState, HISTORIES};
 use super::{ClientState, Phase, WorMsg, WorState};
 use crate::system::Env;
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 /// The representative of `s`'s class under renaming of acceptors.
 pub fn canonical(s: &WorSysState) -> WorSysState {
@@ -53,12 +52,19 @@ pub fn canonical(s: &WorSysState) -> WorSysState {
     let crashed = (0..n)
         .filter(|&old| s.is_crashed(old))
         .fold(s.crashed >> n << n, |bits, old| bits | 1 << perm[old]);
-    let mut history = s.history.clone();
-    if !history.votes.is_empty() {
-        for (_, voters) in Arc::make_mut(&mut history).votes.iter_mut() {
-            *voters = voters.permute(&perm);
+    let history = if s.history.votes.is_empty() {
+        s.history.clone()
+    } else {
+        let mut renaming = [0u8; 8];
+        for (slot, &j) in renaming.iter_mut().zip(&perm) {
+            *slot = j as u8;
         }
-    }
+        HISTORIES.step(&s.history, HistoryStep::Rename(renaming), |h| {
+            for (_, voters) in h.votes.iter_mut() {
+                *voters = voters.permute(&perm);
+            }
+        })
+    };
     WorSysState {
         actors,
         storage: reorder(&s.storage, &order),

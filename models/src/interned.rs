@@ -1,0 +1,117 @@
+//! Hash-consing for auxiliary model state that many protocol states share.
+//!
+//! A model's history (linearizability monitor, ghost votes) changes in few steps and takes few
+//! distinct values — hundreds — across millions of protocol states. Kept by value, every
+//! state would clone, hash and compare it; kept behind a plain `Arc`, every change would copy
+//! it. Interned, equal values are one allocation, so a state holds a pointer that hashes and
+//! compares as a word, and each step from a value (`Interner::step`) is computed once and
+//! looked up afterwards.
+//!
+//! The table keeps every value alive for the life of the process, so an address is never
+//! reused for a different value: address equality is value equality. Addresses differ between
+//! runs, so fingerprints of states holding interned values are only meaningful within a run,
+//! which is all stateright needs (deduplication and path replay happen in one process).
+
+use ahash::RandomState;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+use std::sync::{Arc, RwLock};
+
+/// A shared value from an [`Interner`]: equality and hash by address.
+pub struct Interned<T>(Arc<T>);
+
+impl<T> Interned<T> {
+    fn addr(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+}
+
+impl<T> Clone for Interned<T> {
+    fn clone(&self) -> Self {
+        Interned(Arc::clone(&self.0))
+    }
+}
+
+impl<T> PartialEq for Interned<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> Eq for Interned<T> {}
+
+impl<T> Hash for Interned<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.addr().hash(state)
+    }
+}
+
+impl<T> Deref for Interned<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Interned<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The table of values of type `T` and of the steps `E` taken from them.
+pub struct Interner<T, E> {
+    table: RwLock<Table<T, E>>,
+}
+
+struct Table<T, E> {
+    values: HashSet<Arc<T>, RandomState>,
+    /// (address of the value stepped from, step) -> the value it steps to.
+    steps: HashMap<(usize, E), Interned<T>, RandomState>,
+}
+
+impl<T: Clone + Eq + Hash, E: Eq + Hash> Default for Interner<T, E> {
+    fn default() -> Self {
+        Interner {
+            table: RwLock::new(Table {
+                values: HashSet::default(),
+                steps: HashMap::default(),
+            }),
+        }
+    }
+}
+
+impl<T: Clone + Eq + Hash, E: Eq + Hash> Table<T, E> {
+    fn intern(&mut self, value: T) -> Interned<T> {
+        if let Some(known) = self.values.get(&value) {
+            return Interned(Arc::clone(known));
+        }
+        let value = Arc::new(value);
+        self.values.insert(Arc::clone(&value));
+        Interned(value)
+    }
+}
+
+impl<T: Clone + Eq + Hash, E: Eq + Hash> Interner<T, E> {
+    /// The shared copy of `value`.
+    pub fn intern(&self, value: T) -> Interned<T> {
+        self.table.write().expect("interner lock").intern(value)
+    }
+
+    /// The value `from` steps to by `step`, which `apply` computes from a copy of `from`; it
+    /// must be a function of `from` and `step` alone, since it runs only the first time.
+    pub fn step(&self, from: &Interned<T>, step: E, apply: impl FnOnce(&mut T)) -> Interned<T> {
+        let key = (from.addr(), step);
+        if let Some(to) = self.table.read().expect("interner lock").steps.get(&key) {
+            return to.clone();
+        }
+        let mut next = T::clone(from);
+        apply(&mut next);
+        let mut table = self.table.write().expect("interner lock");
+        let to = table.intern(next);
+        table.steps.insert(key, to.clone());
+        to
+    }
+}
