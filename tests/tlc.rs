@@ -13,6 +13,7 @@
 //!   without history (`CasConfig::into_mirror`): counts and depths pinned, and both find each
 //!   core bug. `CASPaxosChain.tla` (with a ghost chain, refining `CASRegister.tla`) gives the
 //!   full model's verdicts.
+//! - `WosSpec.tla` has as many states as the spec model of `models/src/wos/spec.rs`.
 //!
 //! TLC comes from `ci/install-tlc.sh` (which `ci/test.sh` runs first). These are the small
 //! configurations, a few seconds of TLC each; the large ones are listed in [`LARGE`].
@@ -125,6 +126,10 @@ const LARGE: &[(&str, &str)] = &[
     // TLC: 15,429 states to the violation, 52 s (CASPaxos.tla's pick-lowest-ballot, the
     // same configuration, runs in CI).
     ("caspaxos-chain", "pick-lowest-ballot"),
+    // 6,722 states, 36 s.
+    ("wos-spec", "default"),
+    // 30,976 states, 53 s.
+    ("wos-spec", "segments"),
 ];
 
 #[test]
@@ -199,6 +204,11 @@ fn caspaxos_chain_refines_the_cas_register_and_agrees_with_the_full_model() {
 }
 
 #[test]
+fn wos_spec_counts_equal_the_spec_model() {
+    assert_mirrored("wos-spec", "small", 1_058, 11);
+}
+
+#[test]
 fn every_configuration_is_checked_here_or_listed_as_large() {
     let (code, out, _) = worm(&["list"], &[]);
     assert_eq!(code, 0);
@@ -212,6 +222,7 @@ fn every_configuration_is_checked_here_or_listed_as_large() {
     checked.extend([
         ("caspaxos-chain", "small"),
         ("caspaxos-chain", "accept-lower-ballot"),
+        ("wos-spec", "small"),
     ]);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tla");
     for (spec, module) in [
@@ -220,6 +231,7 @@ fn every_configuration_is_checked_here_or_listed_as_large() {
         ("wor-spec", "WorSpec"),
         ("caspaxos", "CASPaxos"),
         ("caspaxos-chain", "CASPaxosChain"),
+        ("wos-spec", "WosSpec"),
     ] {
         assert!(out.contains(&format!("tla/{module}.tla")), "{out}");
         for entry in std::fs::read_dir(dir.join(module)).unwrap() {

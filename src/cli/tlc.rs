@@ -10,6 +10,7 @@ mod caspaxos;
 mod cfg;
 mod runner;
 mod wor;
+mod wos;
 
 use super::check::Outcome;
 use super::Error;
@@ -92,6 +93,16 @@ pub const SPECS: &[TlaSpec] = &[
             name: "caspaxos (history and refinement check)",
             mirrored: false,
             run: caspaxos::full,
+        }),
+    },
+    TlaSpec {
+        name: "wos-spec",
+        module: "WosSpec",
+        about: "the abstract address space of write-once segments, a WorSpec per address",
+        counterpart: Some(Counterpart {
+            name: "wos spec model",
+            mirrored: true,
+            run: wos::spec,
         }),
     },
 ];
