@@ -24,6 +24,9 @@ use super::{CasActor, CasState, Proposal};
 use stateright::actor::{ActorModel, ActorModelState};
 use stateright::{Model, Property};
 
+/// A proposal for a key.
+type Keyed = (u8, Proposal);
+
 /// A state of the mirror: the protocol state, no history.
 pub type CasMirrorState = ActorModelState<CasActor, ()>;
 
@@ -69,7 +72,7 @@ impl CasMirror {
     }
 
     /// Acknowledged proposals (the proposers' last outcomes) and accepted ones, by key.
-    fn proposals(s: &CasMirrorState) -> (Vec<(u8, Proposal)>, Vec<(u8, Proposal)>) {
+    fn proposals(s: &CasMirrorState) -> (Vec<Keyed>, Vec<Keyed>) {
         let (mut acked, mut accepted) = (Vec::new(), Vec::new());
         for a in &s.actor_states {
             match &**a {
