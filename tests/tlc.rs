@@ -9,6 +9,11 @@
 //!   verdict as the full stateright model (history, linearizability, refinement) on each bug's
 //!   own configuration, `WorBug::config()`.
 //! - `WorSpec.tla` has as many states as the spec model of `models/src/wor/spec.rs`.
+//! - `CASPaxos.tla` describes the CASPaxos core state for state like the stateright model
+//!   without history (`CasConfig::into_mirror`): counts and depths pinned, and both find each
+//!   core bug. `CASPaxosChain.tla` (with a ghost chain, refining `CASRegister.tla`) gives the
+//!   full model's verdicts.
+//! - `WosSpec.tla` has as many states as the spec model of `models/src/wos/spec.rs`.
 //!
 //! TLC comes from `ci/install-tlc.sh` (which `ci/test.sh` runs first). These are the small
 //! configurations, a few seconds of TLC each; the large ones are listed in [`LARGE`].
@@ -110,6 +115,21 @@ const LARGE: &[(&str, &str)] = &[
     // TLC: 16,686 states to the violation, 34 s; stateright's full model: 847,169, a minute
     // (pinned in models/tests/wor.rs).
     ("wor-votes", "read-no-complete"),
+    // (CASPaxos: TLC wall time with the machine's two cores shared by several builds.)
+    // CasConfig::default(): 47,898 states (as many as the WOR's default: the same Paxos
+    // interleavings), 54 s.
+    ("caspaxos", "default"),
+    // 16,360 states, 31 s.
+    ("caspaxos", "ordered"),
+    // 65,440 states, 90 s.
+    ("caspaxos", "crash"),
+    // TLC: 15,429 states to the violation, 52 s (CASPaxos.tla's pick-lowest-ballot, the
+    // same configuration, runs in CI).
+    ("caspaxos-chain", "pick-lowest-ballot"),
+    // 6,722 states, 36 s.
+    ("wos-spec", "default"),
+    // 30,976 states, 53 s.
+    ("wos-spec", "segments"),
 ];
 
 #[test]
@@ -141,6 +161,53 @@ fn wor_spec_counts_equal_the_spec_model() {
     assert_mirrored("wor-spec", "default", 44, 5);
 }
 
+/// CASPaxos core configurations: (name, distinct states, depth).
+const CASPAXOS_CORRECT: &[(&str, u64, u64)] = &[
+    ("small", 541, 17),
+    ("one-rtt", 2_002, 23),
+    ("retries", 2_916, 23),
+    ("keys", 829, 26),
+    ("flexible", 3_577, 20),
+];
+
+/// Each core bug's configuration: (name, TLC's violated property, trace states).
+const CASPAXOS_BUGS: &[(&str, &str, u64)] = &[
+    ("accept-lower-ballot", "AckedKept", 14),
+    ("pick-lowest-ballot", "AckedKept", 14),
+];
+
+#[test]
+fn caspaxos_counts_equal_the_stateright_mirror() {
+    for &(config, states, depth) in CASPAXOS_CORRECT {
+        assert_mirrored("caspaxos", config, states, depth);
+    }
+}
+
+#[test]
+fn every_core_caspaxos_bug_constant_is_a_violation_for_both() {
+    for &(config, property, trace) in CASPAXOS_BUGS {
+        assert_both_violate("caspaxos", config, property, trace);
+    }
+}
+
+#[test]
+fn caspaxos_chain_refines_the_cas_register_and_agrees_with_the_full_model() {
+    let r = cross_check("caspaxos-chain", "small");
+    assert!(r["tlc"]["violation"].is_null(), "{r}");
+    assert_eq!(r["tlc"]["distinct_states"], 541);
+    assert_both_violate(
+        "caspaxos-chain",
+        "accept-lower-ballot",
+        "RefinesCASRegister",
+        17,
+    );
+}
+
+#[test]
+fn wos_spec_counts_equal_the_spec_model() {
+    assert_mirrored("wos-spec", "small", 1_058, 11);
+}
+
 #[test]
 fn every_configuration_is_checked_here_or_listed_as_large() {
     let (code, out, _) = worm(&["list"], &[]);
@@ -150,11 +217,21 @@ fn every_configuration_is_checked_here_or_listed_as_large() {
     checked.extend(WOR_BUGS.iter().map(|c| ("wor", c.0)));
     checked.extend(WOR_VOTES_BUGS.iter().map(|c| ("wor-votes", c.0)));
     checked.extend([("wor-votes", "crash"), ("wor-spec", "default")]);
+    checked.extend(CASPAXOS_CORRECT.iter().map(|c| ("caspaxos", c.0)));
+    checked.extend(CASPAXOS_BUGS.iter().map(|c| ("caspaxos", c.0)));
+    checked.extend([
+        ("caspaxos-chain", "small"),
+        ("caspaxos-chain", "accept-lower-ballot"),
+        ("wos-spec", "small"),
+    ]);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tla");
     for (spec, module) in [
         ("wor", "Wor"),
         ("wor-votes", "WorVotes"),
         ("wor-spec", "WorSpec"),
+        ("caspaxos", "CASPaxos"),
+        ("caspaxos-chain", "CASPaxosChain"),
+        ("wos-spec", "WosSpec"),
     ] {
         assert!(out.contains(&format!("tla/{module}.tla")), "{out}");
         for entry in std::fs::read_dir(dir.join(module)).unwrap() {

@@ -44,6 +44,7 @@
 //!   ([`spec::CasRegister`]), and the protocol refines the registers ([`spec::CasObject`]).
 
 mod acceptor;
+pub mod mirror;
 pub mod model;
 pub mod operator;
 pub mod proposer;

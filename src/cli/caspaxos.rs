@@ -63,6 +63,9 @@ pub struct CasArgs {
     /// Switch on a named bug (see `worm list`).
     #[arg(long)]
     pub bug: Option<CasBug>,
+    /// Check the protocol alone, without history: the state machine of tla/CASPaxos.tla.
+    #[arg(long)]
+    pub mirror: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -147,11 +150,24 @@ pub fn run_check(cfg: CasConfig, kv: bool, run: &RunArgs) -> Result<Outcome, Err
 }
 
 pub fn check(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
-    checker(args.config(kv)?, kv, &args.run).check()
+    if !args.mirror {
+        return checker(args.config(kv)?, kv, &args.run).check();
+    }
+    let outcome =
+        super::tlc::caspaxos_mirror_check(args.config(kv)?, &args.run).map_err(Error::Usage)?;
+    outcome.print(args.run.json);
+    Ok(if outcome.violation.is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Serves the explorer; returns only on a bad address.
 pub fn explore(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
+    if args.mirror {
+        return Err(Error::Usage("--mirror is an option of check".into()));
+    }
     checker(args.config(kv)?, kv, &args.run).explore()
 }
 
@@ -161,10 +177,15 @@ pub fn bench(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
         json: true,
         ..args.run.clone()
     };
-    let outcome = run_check(args.config(kv)?, kv, &run)?;
+    let outcome = if args.mirror {
+        super::tlc::caspaxos_mirror_check(args.config(kv)?, &run).map_err(Error::Usage)?
+    } else {
+        run_check(args.config(kv)?, kv, &run)?
+    };
     println!(
-        "{}: {} unique states  {} total  depth {}  {:.2} s  {:.0} unique states/s  {}",
+        "{}{}: {} unique states  {} total  depth {}  {:.2} s  {:.0} unique states/s  {}",
         name(kv),
+        if args.mirror { " mirror" } else { "" },
         outcome.unique_states,
         outcome.total_states,
         outcome.depth,
@@ -222,6 +243,10 @@ pub fn list() -> String {
             format!("ordered | unordered | duplicating (default {})", d.network),
         ),
         ("--lossy", "the network may lose messages".into()),
+        (
+            "--mirror",
+            "check: the protocol alone, no history (as tla/CASPaxos.tla)".into(),
+        ),
         (
             "--bug NAME",
             "switch on a named bug (unset options default to the bug's configuration)".into(),

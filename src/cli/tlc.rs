@@ -6,12 +6,15 @@
 //! compares their verdicts, and, where the spec mirrors the model state for state, their state
 //! counts and depths. Adding a model's spec is a row in [`SPECS`] and a counterpart function.
 
+mod caspaxos;
 mod cfg;
 mod runner;
 mod wor;
+mod wos;
 
 use super::check::Outcome;
 use super::Error;
+pub use caspaxos::mirror_check as caspaxos_mirror_check;
 use cfg::Cfg;
 use clap::Args;
 use runner::TlcOutcome;
@@ -72,6 +75,36 @@ pub const SPECS: &[TlaSpec] = &[
             run: wor::spec,
         }),
     },
+    TlaSpec {
+        name: "caspaxos",
+        module: "CASPaxos",
+        about: "the CASPaxos core, state for state the stateright model without history",
+        counterpart: Some(Counterpart {
+            name: "caspaxos mirror",
+            mirrored: true,
+            run: caspaxos::mirror,
+        }),
+    },
+    TlaSpec {
+        name: "caspaxos-chain",
+        module: "CASPaxosChain",
+        about: "the CASPaxos core with the ghost acknowledged chain, refining CASRegister",
+        counterpart: Some(Counterpart {
+            name: "caspaxos (history and refinement check)",
+            mirrored: false,
+            run: caspaxos::full,
+        }),
+    },
+    TlaSpec {
+        name: "wos-spec",
+        module: "WosSpec",
+        about: "the abstract address space of write-once segments, a WorSpec per address",
+        counterpart: Some(Counterpart {
+            name: "wos spec model",
+            mirrored: true,
+            run: wos::spec,
+        }),
+    },
 ];
 
 fn spec_named(name: &str) -> Result<&'static TlaSpec, String> {
@@ -86,7 +119,7 @@ fn spec_named(name: &str) -> Result<&'static TlaSpec, String> {
 
 #[derive(Args, Debug, Clone)]
 pub struct TlcArgs {
-    /// The spec: wor, wor-votes or wor-spec (see `worm list`).
+    /// The spec: wor, wor-votes, wor-spec, caspaxos, caspaxos-chain, .. (see `worm list`).
     #[arg(value_parser = spec_named)]
     pub spec: &'static TlaSpec,
     /// The configuration, tla/<Module>/<NAME>.cfg [default: default]
@@ -365,6 +398,37 @@ mod tests {
         }
     }
 
+    /// Each CASPaxos bug of the core is a constant of CASPaxos.tla, with a configuration of
+    /// each spec named after it that is the bug's own (with fewer acceptors where that shows
+    /// the bug as well).
+    #[test]
+    fn every_core_caspaxos_bug_is_a_constant_with_its_configuration() {
+        let source = std::fs::read_to_string(runner::tla_dir().join("CASPaxos.tla")).unwrap();
+        for &(bug, constant) in caspaxos::BUG_CONSTANTS {
+            assert!(
+                source.contains(&format!("    {constant},"))
+                    || source.contains(&format!("    {constant} "))
+            );
+            for spec in ["caspaxos", "caspaxos-chain"] {
+                let path = runner::tla_dir()
+                    .join(spec_named(spec).unwrap().module)
+                    .join(format!("{}.cfg", bug.name()));
+                let cfg = Cfg::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+                let config = caspaxos::config(&cfg).unwrap();
+                let own = bug.config();
+                assert_eq!(
+                    config,
+                    worm_models::caspaxos::CasConfig {
+                        acceptors: config.acceptors,
+                        ..own
+                    },
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_configuration_reads_as_a_stateright_configuration() {
         for spec in SPECS {
@@ -376,6 +440,10 @@ mod tests {
                 match spec.module {
                     "Wor" | "WorVotes" => {
                         wor::config(&cfg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    }
+                    "CASPaxos" | "CASPaxosChain" => {
+                        caspaxos::config(&cfg)
+                            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                     }
                     _ => {}
                 }

@@ -656,6 +656,125 @@ impl CasHistory {
     }
 }
 
+/// The actors of a configuration on stateright's actor system, with `history` on top, and the
+/// operator's program.
+pub(super) fn system<H: Clone + fmt::Debug + std::hash::Hash>(
+    cfg: &CasConfig,
+    history: H,
+) -> (ActorModel<CasActor, CasConfig, H>, Program) {
+    let n = cfg.acceptor_actors();
+    let p = cfg.proposers();
+    let steps = cfg.program();
+    let operator = (!steps.is_empty()).then(|| Id::from(n + p));
+    let ctx = |index: usize| Ctx {
+        index: index as u8,
+        attempts: cfg.attempts,
+        one_rtt: cfg.one_rtt,
+        gc: cfg.gc,
+        bug: cfg.bug,
+    };
+    let view = cfg.initial_view();
+    let acceptors = (0..n).map(|_| CasActor::Acceptor {
+        acceptors: n,
+        bug: cfg.bug,
+    });
+    let proposers = cfg
+        .scripts
+        .iter()
+        .enumerate()
+        .map(|(i, script)| CasActor::Proposer {
+            ctx: ctx(i),
+            script: script.clone(),
+            view,
+            on: !(cfg.add_proposer && i == p - 1),
+            operator,
+        });
+    let program = Program {
+        steps,
+        acceptors: n,
+        retries: OPERATOR_RETRIES,
+    };
+    let on_at_start = (0..p).filter(|&i| !(cfg.add_proposer && i == p - 1));
+    let operators = operator.map(|_| CasActor::Operator {
+        ctx: ctx(p),
+        program: program.clone(),
+        view,
+        proposers: on_at_start.fold(0, |m, i| m | 1 << i),
+    });
+    let actors = ActorModel::new(cfg.clone(), history)
+        .actors(acceptors)
+        .actors(proposers)
+        .actors(operators)
+        .init_network(cfg.network.network())
+        .lossy_network(if cfg.lossy {
+            LossyNetwork::Yes
+        } else {
+            LossyNetwork::No
+        })
+        .max_crashes(cfg.crashes);
+    (actors, program)
+}
+
+/// [`CasModel::collect_dead_messages`], for any history on top.
+pub(super) fn collect_dead_messages<H>(
+    cfg: &CasConfig,
+    program: &Program,
+    s: &mut ActorModelState<CasActor, H>,
+) {
+    let n = cfg.acceptor_actors();
+    let states = &s.actor_states;
+    let ages_checked = cfg.bug != Some(CasBug::GcWithoutAgeCheck);
+    let lower_accepted = cfg.bug == Some(CasBug::AcceptLowerBallot);
+    let operator = states.last().and_then(|a| match &**a {
+        CasState::Operator(o) => Some(o),
+        _ => None,
+    });
+    // May the GC still remove `key` at acceptor `a`?
+    let may_remove = |key: u8, a: usize| {
+        let Some(o) = operator else { return false };
+        let at = program.steps.iter().position(|s| *s == Step::GcRemove(key));
+        at.is_some_and(|at| !o.halted && (o.step as usize <= at || o.awaiting & (1 << a) != 0))
+    };
+    let live = |src: Id, dst: Id, msg: &CasMsg| {
+        let (si, di) = (usize::from(src), usize::from(dst));
+        if di < n {
+            let CasState::Acceptor(a) = &*states[di] else {
+                unreachable!("acceptors come first")
+            };
+            let (key, ballot, age, accept) = match *msg {
+                CasMsg::Prepare { key, ballot, age } => (key, ballot, age, false),
+                CasMsg::Accept {
+                    key, ballot, age, ..
+                } => (key, ballot, age, true),
+                _ => return true,
+            };
+            let Some(sender) = CasModel::proposer(&states[si]) else {
+                return true;
+            };
+            let stale = ages_checked && age < sender.age;
+            let below = !(accept && lower_accepted)
+                && ballot < a.slots[key as usize].promised
+                && (stale || !may_remove(key, di));
+            let too_old = ages_checked && age < a.ages[si - n];
+            if !(below || too_old) {
+                return true;
+            }
+            let nack = CasMsg::Nack {
+                key,
+                ballot,
+                promised: Ballot::ZERO,
+            };
+            return sender.on && sender.awaits(di, &nack);
+        }
+        match &*states[di] {
+            CasState::Proposer(p) => proposer_awaits(p, n, src, msg),
+            CasState::Operator(o) => program.awaits(o, src, msg),
+            CasState::Acceptor(_) => unreachable!("acceptors come first"),
+        }
+    };
+    crate::network::retain_live(&mut s.network, live);
+}
+
 /// The CASPaxos protocol as a stateright actor system, with the history kept up to date.
 pub struct CasModel {
     pub cfg: CasConfig,
@@ -666,56 +785,7 @@ pub struct CasModel {
 
 impl CasModel {
     fn new(cfg: CasConfig, domain: Arc<Domain>) -> Self {
-        let n = cfg.acceptor_actors();
-        let p = cfg.proposers();
-        let steps = cfg.program();
-        let operator = (!steps.is_empty()).then(|| Id::from(n + p));
-        let ctx = |index: usize| Ctx {
-            index: index as u8,
-            attempts: cfg.attempts,
-            one_rtt: cfg.one_rtt,
-            gc: cfg.gc,
-            bug: cfg.bug,
-        };
-        let view = cfg.initial_view();
-        let acceptors = (0..n).map(|_| CasActor::Acceptor {
-            acceptors: n,
-            bug: cfg.bug,
-        });
-        let proposers = cfg
-            .scripts
-            .iter()
-            .enumerate()
-            .map(|(i, script)| CasActor::Proposer {
-                ctx: ctx(i),
-                script: script.clone(),
-                view,
-                on: !(cfg.add_proposer && i == p - 1),
-                operator,
-            });
-        let program = Program {
-            steps,
-            acceptors: n,
-            retries: OPERATOR_RETRIES,
-        };
-        let on_at_start = (0..p).filter(|&i| !(cfg.add_proposer && i == p - 1));
-        let operators = operator.map(|_| CasActor::Operator {
-            ctx: ctx(p),
-            program: program.clone(),
-            view,
-            proposers: on_at_start.fold(0, |m, i| m | 1 << i),
-        });
-        let actors = ActorModel::new(cfg.clone(), CasHistory::new())
-            .actors(acceptors)
-            .actors(proposers)
-            .actors(operators)
-            .init_network(cfg.network.network())
-            .lossy_network(if cfg.lossy {
-                LossyNetwork::Yes
-            } else {
-                LossyNetwork::No
-            })
-            .max_crashes(cfg.crashes);
+        let (actors, program) = system(&cfg, CasHistory::new());
         CasModel {
             cfg,
             actors,
@@ -763,62 +833,7 @@ impl CasModel {
     /// acceptor learns the proposer's new age). Not under `accept-lower-ballot`, which accepts
     /// below the promise, nor the age rules under `gc-without-age-check`.
     fn collect_dead_messages(&self, s: &mut CasSysState) {
-        let n = self.cfg.acceptor_actors();
-        let states = &s.actor_states;
-        let ages_checked = self.cfg.bug != Some(CasBug::GcWithoutAgeCheck);
-        let lower_accepted = self.cfg.bug == Some(CasBug::AcceptLowerBallot);
-        let operator = states.last().and_then(|a| match &**a {
-            CasState::Operator(o) => Some(o),
-            _ => None,
-        });
-        // May the GC still remove `key` at acceptor `a`?
-        let may_remove = |key: u8, a: usize| {
-            let Some(o) = operator else { return false };
-            let at = self
-                .program
-                .steps
-                .iter()
-                .position(|s| *s == Step::GcRemove(key));
-            at.is_some_and(|at| !o.halted && (o.step as usize <= at || o.awaiting & (1 << a) != 0))
-        };
-        let live = |src: Id, dst: Id, msg: &CasMsg| {
-            let (si, di) = (usize::from(src), usize::from(dst));
-            if di < n {
-                let CasState::Acceptor(a) = &*states[di] else {
-                    unreachable!("acceptors come first")
-                };
-                let (key, ballot, age, accept) = match *msg {
-                    CasMsg::Prepare { key, ballot, age } => (key, ballot, age, false),
-                    CasMsg::Accept {
-                        key, ballot, age, ..
-                    } => (key, ballot, age, true),
-                    _ => return true,
-                };
-                let Some(sender) = Self::proposer(&states[si]) else {
-                    return true;
-                };
-                let stale = ages_checked && age < sender.age;
-                let below = !(accept && lower_accepted)
-                    && ballot < a.slots[key as usize].promised
-                    && (stale || !may_remove(key, di));
-                let too_old = ages_checked && age < a.ages[si - n];
-                if !(below || too_old) {
-                    return true;
-                }
-                let nack = CasMsg::Nack {
-                    key,
-                    ballot,
-                    promised: Ballot::ZERO,
-                };
-                return sender.on && sender.awaits(di, &nack);
-            }
-            match &*states[di] {
-                CasState::Proposer(p) => proposer_awaits(p, n, src, msg),
-                CasState::Operator(o) => self.program.awaits(o, src, msg),
-                CasState::Acceptor(_) => unreachable!("acceptors come first"),
-            }
-        };
-        crate::network::retain_live(&mut s.network, live);
+        collect_dead_messages(&self.cfg, &self.program, s);
     }
 
     /// Brings the history up to date after actor `index` stepped from `old` to its state in `s`.

@@ -87,6 +87,26 @@ impl Cfg {
             .ok_or_else(|| format!("constant {name} = {raw} is not a string"))
     }
 
+    /// A set of strings without commas, `{"a", "b"}`.
+    pub fn string_set(&self, name: &str) -> Result<Vec<String>, String> {
+        let raw = self.raw(name)?;
+        let inner = raw
+            .strip_prefix('{')
+            .and_then(|s| s.strip_suffix('}'))
+            .ok_or_else(|| format!("constant {name} = {raw} is not a set"))?;
+        inner
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.strip_prefix('"')
+                    .and_then(|s| s.strip_suffix('"'))
+                    .map(String::from)
+                    .ok_or_else(|| format!("constant {name}: {s} is not a string"))
+            })
+            .collect()
+    }
+
     /// A set of integers, `{1, 2, 3}`.
     pub fn int_set(&self, name: &str) -> Result<Vec<i64>, String> {
         let raw = self.raw(name)?;
@@ -114,7 +134,7 @@ mod tests {
     fn parses_constants_and_checked_names() {
         let cfg = Cfg::parse(
             "\\* a comment\nCONSTANTS\n    N = 3\n    Network = \"ordered\" \\* why\n    \
-             Lossy = FALSE\n    Ballot = {3, 4, 5}\nSPECIFICATION Spec\nINVARIANT A B\n\
+             Lossy = FALSE\n    Ballot = {3, 4, 5}\n    S = {\"A1 x\", \"B1 y\"}\nSPECIFICATION Spec\nINVARIANT A B\n\
              PROPERTY P\n    Q\n",
         )
         .unwrap();
@@ -122,6 +142,7 @@ mod tests {
         assert_eq!(cfg.string("Network"), Ok("ordered"));
         assert_eq!(cfg.bool("Lossy"), Ok(false));
         assert_eq!(cfg.int_set("Ballot"), Ok(vec![3, 4, 5]));
+        assert_eq!(cfg.string_set("S"), Ok(vec!["A1 x".into(), "B1 y".into()]));
         assert_eq!(cfg.invariants, ["A", "B"]);
         assert_eq!(cfg.properties, ["P", "Q"]);
         assert!(cfg.bool("N").unwrap_err().contains("N = 3"));

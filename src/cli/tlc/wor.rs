@@ -48,7 +48,7 @@ pub fn config(cfg: &Cfg) -> Result<WorConfig, String> {
 }
 
 /// Breadth-first like TLC, one thread, to the first violation.
-fn bfs() -> RunArgs {
+pub fn bfs() -> RunArgs {
     RunArgs {
         symmetry: false,
         threads: 1,
@@ -80,9 +80,10 @@ pub fn full(cfg: &Cfg) -> Result<Outcome, String> {
     super::super::wor::run_check(config(cfg)?, &bfs()).map_err(|crate::cli::Error::Usage(e)| e)
 }
 
-/// `WorSpec.tla`'s counterpart: the abstract register as a stateright model. TLA+ ballots are
-/// integers; only their order matters to the spec, so ballot `b` is round `b` of client 0.
-pub fn spec(cfg: &Cfg) -> Result<Outcome, String> {
+/// The ballots and values of a configuration of `WorSpec.tla` or `WosSpec.tla`. TLA+
+/// ballots are integers; only their order matters to the spec, so ballot `b` is round `b` of
+/// client 0.
+pub fn spec_domain(cfg: &Cfg) -> Result<Domain, String> {
     let byte = |n: i64| u8::try_from(n).map_err(|_| format!("{n} is not a small natural"));
     let ballots = cfg
         .int_set("Ballot")?
@@ -97,8 +98,13 @@ pub fn spec(cfg: &Cfg) -> Result<Outcome, String> {
             v => Err(format!("value {v} is not one of 0..7")),
         })
         .collect::<Result<Vec<_>, String>>()?;
+    Ok(Domain { ballots, values })
+}
+
+/// `WorSpec.tla`'s counterpart: the abstract register as a stateright model.
+pub fn spec(cfg: &Cfg) -> Result<Outcome, String> {
     let model = SpecCheck(SpecModel::new(WorObject {
-        domain: Arc::new(Domain { ballots, values }),
+        domain: Arc::new(spec_domain(cfg)?),
         ..Default::default()
     }));
     CheckRun {

@@ -1,0 +1,75 @@
+//! The stateright counterpart of `WosSpec.tla`: the abstract address space of
+//! `models/src/wos/spec.rs` as a stateright model, over a configuration's ballots, values and
+//! segment shape.
+
+use super::cfg::Cfg;
+use super::wor::{bfs, spec_domain};
+use crate::cli::check::{CheckRun, Outcome};
+use stateright::{Model, Property};
+use worm_models::wor::spec::WorObject;
+use worm_models::wos::spec::{WosSpace, WosSpec, WosStep};
+use worm_models::wos::Layout;
+
+/// `WosSpec.tla`'s counterpart: the spec model, with TLC's type invariant.
+pub fn spec(cfg: &Cfg) -> Result<Outcome, String> {
+    let small = |name: &str, max: usize| match cfg.usize(name)? {
+        n @ 1.. if n <= max => Ok(n as u8),
+        n => Err(format!("{name} = {n} is not 1 to {max}")),
+    };
+    let layout = Layout {
+        segments: small("Segments", 4)?,
+        data: small("DataWors", 3)?,
+        partitions: 1,
+        acceptors: 2,
+        notify_all: false,
+    };
+    if layout.addresses() > worm_models::wos::MAX_ADDRS {
+        return Err(format!(
+            "{} addresses; the model has room for {}",
+            layout.addresses(),
+            worm_models::wos::MAX_ADDRS
+        ));
+    }
+    let model = SpaceCheck(WosSpec::new(layout, WorObject::new(spec_domain(cfg)?)));
+    CheckRun {
+        name: "wos spec",
+        model,
+        args: &bfs(),
+        representative: Clone::clone,
+        explain: |_, _, _, _| None,
+    }
+    .run()
+}
+
+/// The spec model with the type invariant that TLC checks on `WosSpec.tla` (a search stops
+/// once every property has a discovery, at once when there are none).
+struct SpaceCheck(WosSpec);
+
+impl Model for SpaceCheck {
+    type State = WosSpace;
+    type Action = WosStep;
+
+    fn init_states(&self) -> Vec<WosSpace> {
+        self.0.init_states()
+    }
+
+    fn actions(&self, state: &WosSpace, actions: &mut Vec<WosStep>) {
+        self.0.actions(state, actions);
+    }
+
+    fn next_state(&self, state: &WosSpace, action: WosStep) -> Option<WosSpace> {
+        self.0.next_state(state, action)
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property::always("TypeOK", |_, s: &WosSpace| {
+            s.allocated & s.trimmed == 0
+                && s.wors.iter().all(|w| {
+                    let d = &w.domain;
+                    w.latest.iter().all(|b| d.ballots.contains(b))
+                        && w.value.iter().all(|v| d.values.contains(v))
+                        && w.pending.iter().all(|v| d.values.contains(&v))
+                })
+        })]
+    }
+}
