@@ -19,7 +19,7 @@
 //! Segment-level steps (WOS: batch capture, trim, subscribe) apply to every WOR of the
 //! segment the trace mentions, plus one stand-in for the data WORs it never names.
 
-use crate::event::{short, text, Event, Role, SIM_STEPS};
+use crate::event::{short, text, Event, Role, Sent, SIM_STEPS};
 use crate::model::{self, Acc, Outcome, Val, Values, WMsg, WPhase};
 use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 use std::fmt;
@@ -200,6 +200,8 @@ struct Replay<'a> {
     dirty: HashMap<u32, Vec<Addr>>,
     ops: HashMap<(u32, u64), OpInfo>,
     largest: usize,
+    /// The candidates a step builds, swapped with the old ones (no allocation per step).
+    scratch: Vec<Cand>,
 }
 
 /// The data WORs of a segment that no event names share one stand-in: they are all alike.
@@ -295,6 +297,7 @@ fn phase_addr(p: &Phase) -> Option<Addr> {
 /// after the step.
 fn step_cands(
     cands: &mut Vec<Cand>,
+    next: &mut Vec<Cand>,
     implicit: bool,
     max: usize,
     mut explain: impl FnMut(&Acc) -> Result<Acc, String>,
@@ -304,7 +307,7 @@ fn step_cands(
         c.cur = explain(&c.cur)?;
         return Ok(1);
     }
-    let mut next: Vec<Cand> = Vec::with_capacity(cands.len() * 2);
+    next.clear();
     let mut why = None;
     let push = |c: Cand, next: &mut Vec<Cand>| {
         if !next.contains(&c) {
@@ -316,9 +319,9 @@ fn step_cands(
         for pre in std::iter::once(c.cur).chain(crashed) {
             match explain(&pre) {
                 Ok(cur) => {
-                    push(Cand { cur, dur: c.dur }, &mut next);
+                    push(Cand { cur, dur: c.dur }, next);
                     if implicit && cur != pre {
-                        push(Cand { cur, dur: cur }, &mut next);
+                        push(Cand { cur, dur: cur }, next);
                     }
                 }
                 Err(e) => {
@@ -335,7 +338,7 @@ fn step_cands(
             "more than {max} candidate states for one acceptor (the search is bounded)"
         ));
     }
-    *cands = next;
+    std::mem::swap(cands, next);
     Ok(cands.len())
 }
 
@@ -421,6 +424,7 @@ impl<'a> Replay<'a> {
             dirty: HashMap::new(),
             ops: HashMap::new(),
             largest: 1,
+            scratch: Vec::new(),
         }
     }
 
@@ -469,15 +473,14 @@ impl<'a> Replay<'a> {
                 .expect("parse checks acceptor steps have 'from'"),
         );
         // The replies go back to the sender.
-        let mut replies: Vec<&'a Msg> = Vec::with_capacity(e.msg_out.len());
-        for sent in &e.msg_out {
+        let replies: &'a [Sent] = &e.msg_out;
+        for sent in replies {
             if sent.to != *e.from.as_ref().expect("checked") {
                 return Err(format!(
                     "an acceptor step sends to {}, not to its sender",
                     sent.to
                 ));
             }
-            replies.push(&sent.msg);
         }
         let changes = Changes {
             promised: e.changed.promised,
@@ -498,8 +501,8 @@ impl<'a> Replay<'a> {
                     e.node
                 ));
             }
-            let obs = match replies.as_slice() {
-                [r] => *r,
+            let obs = match replies {
+                [r] => &r.msg,
                 _ => {
                     return Err(format!(
                         "the model's acceptor sends one reply, the event sends {}",
@@ -514,6 +517,7 @@ impl<'a> Replay<'a> {
             let values = &self.values;
             let n = step_cands(
                 st.cands(s),
+                &mut self.scratch,
                 !self.explicit,
                 self.opts.max_candidates,
                 |pre| {
@@ -546,13 +550,13 @@ impl<'a> Replay<'a> {
                 }
             }
         } else {
-            self.segment_step(i, s, c, msg, &replies, &changes)?;
+            self.segment_step(i, s, c, msg, replies, &changes)?;
         }
-        for (k, r) in replies.into_iter().enumerate() {
+        for (k, r) in replies.iter().enumerate() {
             if self.explicit {
                 self.held.entry(s).or_default().push((c, i, k));
             } else {
-                self.release(s, c, r);
+                self.release(s, c, &r.msg);
             }
         }
         Ok(())
@@ -637,7 +641,7 @@ impl<'a> Replay<'a> {
         s: u32,
         c: u32,
         msg: &Msg,
-        replies: &[&Msg],
+        replies: &[Sent],
         changes: &Changes,
     ) -> Result<(), String> {
         let e = &self.events[i];
@@ -669,7 +673,7 @@ impl<'a> Replay<'a> {
         let data = |a: &Addr| matches!(a.slot, Slot::Data(_));
         let one = |kind: &str| -> Result<&Msg, String> {
             match replies {
-                [r] => Ok(*r),
+                [r] => Ok(&r.msg),
                 _ => Err(format!(
                     "the model's acceptor answers {kind} with one message, the event sends {}",
                     replies.len()
@@ -704,7 +708,7 @@ impl<'a> Replay<'a> {
                     };
                     let values = &self.values;
                     let st = self.addrs.entry(a).or_default();
-                    let n = step_cands(st.cands(s), implicit, max, |pre| {
+                    let n = step_cands(st.cands(s), &mut self.scratch, implicit, max, |pre| {
                         let at = addr_name(a);
                         match obs {
                             Msg::Trimmed { .. } if pre.trimmed => Ok(*pre),
@@ -771,7 +775,7 @@ impl<'a> Replay<'a> {
                 }
                 for &a in &wors {
                     let st = self.addrs.entry(a).or_default();
-                    let n = step_cands(st.cands(s), implicit, max, |pre| {
+                    let n = step_cands(st.cands(s), &mut self.scratch, implicit, max, |pre| {
                         match (pre.trimmed, changes.trimmed) {
                             (true, false) => Ok(*pre),
                             (false, true) => Ok(Acc {
@@ -795,7 +799,7 @@ impl<'a> Replay<'a> {
                 }
                 let mut notified: Vec<(Addr, Option<(Ballot, Val)>)> = Vec::new();
                 for r in replies {
-                    match r {
+                    match &r.msg {
                         Msg::Notify { addr, proposal } if addr.seg == seg => {
                             notified.push((*addr, self.values.proposal(&Some(proposal.clone()))))
                         }
@@ -813,7 +817,7 @@ impl<'a> Replay<'a> {
                     let expect = notified.iter().find(|(x, _)| *x == a).and_then(|(_, p)| *p);
                     let values = &self.values;
                     let st = self.addrs.entry(a).or_default();
-                    let n = step_cands(st.cands(s), implicit, max, |pre| {
+                    let n = step_cands(st.cands(s), &mut self.scratch, implicit, max, |pre| {
                         if pre.trimmed == trimmed && (trimmed || pre.accepted == expect) {
                             Ok(*pre)
                         } else {
