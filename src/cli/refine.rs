@@ -136,8 +136,12 @@ pub fn bench(args: &BenchRefineArgs) -> Result<ExitCode, Error> {
         args.seed, args.clients, args.calls, run.steps, run.crashes, run.lost, run.duplicated
     );
     println!(
-        "{:<10} {:>9} {:>22} {:>22} {:>16}",
-        "durability", "events", "replay ms (min/med)", "parse ms (min/med)", "replayed/s (med)"
+        "{:<10} {:>9} {:>22} {:>22} {:>24}",
+        "durability",
+        "events",
+        "replay ms (min/med)",
+        "parse ms (min/med)",
+        "replayed/s (best/med)"
     );
     for (name, text) in [("logged", &logged), ("searched", &searched)] {
         let (mut parse_ms, mut replay_ms) = (Vec::new(), Vec::new());
@@ -159,11 +163,12 @@ pub fn bench(args: &BenchRefineArgs) -> Result<ExitCode, Error> {
         replay_ms.sort_by(f64::total_cmp);
         let med = |v: &[f64]| v[v.len() / 2];
         println!(
-            "{name:<10} {events:>9} {:>10.1} / {:>9.1} {:>10.1} / {:>9.1} {:>16.0}",
+            "{name:<10} {events:>9} {:>10.1} / {:>9.1} {:>10.1} / {:>9.1} {:>11.0} / {:>10.0}",
             replay_ms[0],
             med(&replay_ms),
             parse_ms[0],
             med(&parse_ms),
+            events as f64 / (replay_ms[0] / 1e3),
             events as f64 / (med(&replay_ms) / 1e3)
         );
     }
