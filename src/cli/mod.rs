@@ -8,6 +8,7 @@ mod cluster;
 mod explore;
 mod lin;
 mod serve;
+mod simulate;
 mod tlc;
 mod verify;
 mod wor;
@@ -70,6 +71,10 @@ enum Command {
     /// Write-once segments on a running cluster.
     #[command(subcommand)]
     Wos(client::WosCmd),
+    /// Run an implementation in the deterministic simulator over many seeds, checking each
+    /// run (exit 0: all passed, 1: a seed failed, 2: bad arguments).
+    #[command(subcommand)]
+    Simulate(simulate::SimulateCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -191,6 +196,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Cluster { what } => cluster::run(&what),
         Command::Wor(cmd) => client::wor(&cmd),
         Command::Wos(cmd) => client::wos(&cmd),
+        Command::Simulate(cmd) => simulate::run(&cmd),
         Command::Bench {
             what: BenchArgs::Check {
                 model: ModelArgs::Wos(args),
