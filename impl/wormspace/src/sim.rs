@@ -19,7 +19,7 @@
 
 use crate::acceptor::{Acceptor, Record};
 use crate::history::Recorder;
-use crate::proposer::{Done, Error, Kind, Op, OpConfig, Out, Rounds};
+use crate::proposer::{Done, Error, Kind, Op, OpConfig, Out, Rounds, Watch};
 use crate::trace::{Input, Sent, TraceEvent};
 use crate::types::{Addr, Ballot, SegId, Slot, Value};
 use crate::wire::Msg;
@@ -154,7 +154,12 @@ impl Rng {
 enum Node {
     Server(usize),
     Client(usize),
+    /// The subscriber: it follows the data WORs of the single-WOR and batch segments.
+    Watcher,
 }
+
+/// The subscriber's client id.
+const WATCHER: u64 = 500;
 
 #[derive(Clone, Debug)]
 struct Packet {
@@ -170,6 +175,8 @@ struct Server {
     unsynced: Vec<Record>,
     held: Vec<Packet>,
     up: bool,
+    /// The segments the watcher subscribed to here (forgotten by a crash).
+    subscribed: BTreeSet<SegId>,
 }
 
 /// One call of a client's script.
@@ -223,6 +230,7 @@ struct Sim {
     /// Per server and WOR: the highest ballot it answered a promise or acceptance for.
     answered: BTreeMap<(usize, Addr), Ballot>,
     history: Recorder,
+    watch: Watch,
 }
 
 /// Runs one simulation; `Err` names the first property violated.
@@ -271,6 +279,7 @@ pub fn simulate(cfg: SimConfig) -> (SimReport, Result<(), String>) {
         accepted: BTreeMap::new(),
         returned: BTreeMap::new(),
         answered: BTreeMap::new(),
+        watch: Watch::new(cfg.servers),
         history: Recorder::new(
             addrs()
                 .iter()
@@ -328,8 +337,13 @@ enum Action {
 
 impl Sim {
     fn simulate(&mut self) -> Result<(), String> {
+        #[cfg(feature = "seeded-bugs")]
+        {
+            self.watch.bug = self.cfg.bug;
+        }
         for i in 0..self.servers.len() {
             self.servers[i].acceptor = self.acceptor(&[]);
+            self.subscribe(i);
         }
         for c in 0..self.cfg.clients {
             self.next_call(c)?;
@@ -468,6 +482,7 @@ impl Sim {
                 s.up = false;
                 s.unsynced.clear();
                 s.held.clear();
+                s.subscribed.clear();
                 s.acceptor = Acceptor::default();
                 self.trace_server(i, "crash", Vec::new());
             }
@@ -475,6 +490,8 @@ impl Sim {
                 self.servers[i].acceptor = self.acceptor(&self.servers[i].synced);
                 self.servers[i].up = true;
                 self.trace_server(i, "restart", Vec::new());
+                // The watcher reconnects, and subscribes again.
+                self.subscribe(i);
                 for (&(server, addr), &b) in self.answered.iter().filter(|_| self.cfg.checks) {
                     let promised = self.servers[server].acceptor.wor(addr).promised;
                     if server == i && promised < b && !self.servers[i].acceptor.is_trimmed(addr.seg)
@@ -508,6 +525,18 @@ impl Sim {
                     return Ok(());
                 }
                 let step = s.acceptor.step(&p.msg);
+                if let (Msg::Subscribe { seg }, Node::Watcher) = (&p.msg, p.from) {
+                    s.subscribed.insert(*seg);
+                }
+                if let Some(Msg::Notify { addr, .. }) = &step.notify {
+                    if s.subscribed.contains(&addr.seg) {
+                        s.held.push(Packet {
+                            from: p.to,
+                            to: Node::Watcher,
+                            msg: step.notify.clone().expect("a notification"),
+                        });
+                    }
+                }
                 if self.cfg.trace {
                     let node = format!("s{i}");
                     let from = self.name(p.from);
@@ -538,6 +567,19 @@ impl Sim {
                 }
                 Ok(())
             }
+            Node::Watcher => {
+                let Node::Server(from) = p.from else {
+                    return Ok(());
+                };
+                if let Some((addr, v)) = self.watch.on_notify(from, &p.msg) {
+                    if self.cfg.history {
+                        self.history.notified(WATCHER, addr, &v);
+                    }
+                    // A subscription tells a WOR's value once it is chosen.
+                    self.returned(addr, Some(v), self.now)?;
+                }
+                Ok(())
+            }
             Node::Client(c) => {
                 let Node::Server(from) = p.from else {
                     return Ok(());
@@ -550,6 +592,17 @@ impl Sim {
                 self.trace_client(c, Input::Reply(from, &p.msg), &out);
                 self.handle(c, out)
             }
+        }
+    }
+
+    /// The watcher subscribes at server `i` to the segments it follows.
+    fn subscribe(&mut self, i: usize) {
+        for seg in [SEG_WORS, SEG_BATCH] {
+            self.net.push(Packet {
+                from: Node::Watcher,
+                to: Node::Server(i),
+                msg: Msg::Subscribe { seg },
+            });
         }
     }
 
@@ -797,6 +850,7 @@ impl Sim {
         match n {
             Node::Server(i) => format!("s{i}"),
             Node::Client(c) => format!("c{:x}", self.clients[c].rounds.client()),
+            Node::Watcher => format!("c{WATCHER:x}"),
         }
     }
 
