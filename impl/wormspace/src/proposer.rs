@@ -22,13 +22,13 @@
 
 use crate::types::{Addr, Ballot, Proposal, SegId, Slot, Value};
 use crate::wire::Msg;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
 /// Why a call failed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Error {
     /// Another client captured the WOR: a capture gave up, or a write's outcome is unknown.
     Preempted,
@@ -62,7 +62,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// What a call returns when it succeeds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Done {
     /// A capture, and the value a write with it must complete, if it found one.
     Captured {
@@ -173,6 +173,19 @@ impl Serialize for Servers {
     }
 }
 
+impl<'de> Deserialize<'de> for Servers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut set = Servers::default();
+        for i in Vec::<usize>::deserialize(d)? {
+            if i >= 64 {
+                return Err(serde::de::Error::custom("a server position is below 64"));
+            }
+            set.insert(i);
+        }
+        Ok(set)
+    }
+}
+
 /// What the caller asked for.
 #[derive(Clone, Debug, Serialize)]
 pub enum Kind {
@@ -199,15 +212,15 @@ pub enum Kind {
 }
 
 /// One data WOR of a batch write.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SlotWrite {
     pub value: Value,
     pub accepts: Servers,
     pub nacked: bool,
 }
 
-/// Where a call is.
-#[derive(Clone, Debug, Serialize)]
+/// Where a call is (trace events carry it, and the trace validator reads it back).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Phase {
     /// Phase 1 on one WOR. `fallback` is the value to write if nothing accepted is found (none
     /// for a plain capture, which ends here).

@@ -28,7 +28,7 @@ pub struct Frame {
     pub msgs: Vec<Msg>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Msg {
     // Client to wormserver.
     /// Capture, phase 1a: "promise to ignore ballots below this one".
@@ -90,7 +90,7 @@ pub enum Msg {
     Error { kind: ErrorKind, detail: String },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ErrorKind {
     /// The frame did not decode; the connection stays open.
     Malformed,
