@@ -131,7 +131,11 @@ fn run_seed(args: &SimArgs, cfg: SimConfig) -> Checked {
             let verdict = check(&Wor, &history);
             unknown = verdict.unknown;
             if let Some(v) = &verdict.violation {
-                let key = v.key.as_ref().map(|k| format!(" at {k}")).unwrap_or_default();
+                let key = v
+                    .key
+                    .as_ref()
+                    .map(|k| format!(" at {k}"))
+                    .unwrap_or_default();
                 failures.push(format!("history: NOT linearizable{key}\n{v}"));
             }
         }

@@ -174,6 +174,9 @@ struct Server {
     synced: Vec<Record>,
     unsynced: Vec<Record>,
     held: Vec<Packet>,
+    /// Notifications of accepted values to the watcher, held like replies (but not traced:
+    /// the real server's trace does not show them either).
+    notices: Vec<Packet>,
     up: bool,
     /// The segments the watcher subscribed to here (forgotten by a crash).
     subscribed: BTreeSet<SegId>,
@@ -231,6 +234,8 @@ struct Sim {
     answered: BTreeMap<(usize, Addr), Ballot>,
     history: Recorder,
     watch: Watch,
+    /// Subscription rounds the watcher sent (each a traced call of its own).
+    watch_calls: u64,
 }
 
 /// Runs one simulation; `Err` names the first property violated.
@@ -280,6 +285,7 @@ pub fn simulate(cfg: SimConfig) -> (SimReport, Result<(), String>) {
         returned: BTreeMap::new(),
         answered: BTreeMap::new(),
         watch: Watch::new(cfg.servers),
+        watch_calls: 0,
         history: Recorder::new(
             addrs()
                 .iter()
@@ -417,7 +423,7 @@ impl Sim {
             .map(|i| (10, Action::Deliver(i)))
             .collect();
         for (i, s) in self.servers.iter().enumerate() {
-            if s.up && (!s.unsynced.is_empty() || !s.held.is_empty()) {
+            if s.up && (!s.unsynced.is_empty() || !s.held.is_empty() || !s.notices.is_empty()) {
                 v.push((12, Action::Sync(i)));
             }
         }
@@ -482,6 +488,7 @@ impl Sim {
                 s.up = false;
                 s.unsynced.clear();
                 s.held.clear();
+                s.notices.clear();
                 s.subscribed.clear();
                 s.acceptor = Acceptor::default();
                 self.trace_server(i, "crash", Vec::new());
@@ -530,7 +537,7 @@ impl Sim {
                 }
                 if let Some(Msg::Notify { addr, .. }) = &step.notify {
                     if s.subscribed.contains(&addr.seg) {
-                        s.held.push(Packet {
+                        s.notices.push(Packet {
                             from: p.to,
                             to: Node::Watcher,
                             msg: step.notify.clone().expect("a notification"),
@@ -562,8 +569,9 @@ impl Sim {
                 }
                 #[cfg(feature = "seeded-bugs")]
                 if self.has(crate::bugs::Bug::ReplyBeforeSync) {
-                    let held = std::mem::take(&mut self.servers[i].held);
-                    self.release(i, held);
+                    let s = &mut self.servers[i];
+                    let held = [std::mem::take(&mut s.held), std::mem::take(&mut s.notices)];
+                    self.release(i, held.concat());
                 }
                 Ok(())
             }
@@ -597,12 +605,39 @@ impl Sim {
 
     /// The watcher subscribes at server `i` to the segments it follows.
     fn subscribe(&mut self, i: usize) {
-        for seg in [SEG_WORS, SEG_BATCH] {
+        let msgs = [SEG_WORS, SEG_BATCH].map(|seg| Msg::Subscribe { seg });
+        for msg in &msgs {
             self.net.push(Packet {
                 from: Node::Watcher,
                 to: Node::Server(i),
-                msg: Msg::Subscribe { seg },
+                msg: msg.clone(),
             });
+        }
+        self.watch_calls += 1;
+        if self.cfg.trace {
+            // The sends, as a call that is over once sent (what it is told is not traced).
+            let node = self.name(Node::Watcher);
+            let ev = TraceEvent {
+                lamport: self.report.trace.len() as u64 + 1,
+                node: &node,
+                role: "client",
+                step: "start",
+                op: Some(self.watch_calls),
+                addr: None,
+                seg: None,
+                from: None,
+                msg_in: None,
+                msg_out: msgs
+                    .iter()
+                    .map(|msg| Sent {
+                        to: format!("s{i}"),
+                        msg,
+                    })
+                    .collect(),
+                changed: serde_json::json!({"phase": "Done"}),
+            };
+            let line = serde_json::to_string(&ev).expect("events serialise");
+            self.report.trace.push(line);
         }
     }
 
@@ -634,6 +669,8 @@ impl Sim {
             self.trace_server(i, "sync", sent);
         }
         self.release(i, held);
+        let notices = std::mem::take(&mut self.servers[i].notices);
+        self.release(i, notices);
     }
 
     fn release(&mut self, i: usize, held: Vec<Packet>) {
