@@ -4,9 +4,12 @@
 //! Per seed: the simulator runs the real acceptor and client cores under seeded faults,
 //! recording trace events and the client history; then three checks look at the run:
 //!
-//! - *simulator*: its own checks of the global state (agreement, stability, durability),
-//!   unless `--no-sim-checks`, which lets a run go on past such a violation so that the two
-//!   checks below are the ones that have to find it;
+//! - *sim*: the simulator's own checks of the global state (agreement, stability,
+//!   durability); without them (`--checks trace,history`) a run goes on past such a violation,
+//!   so that the checks below are the ones that have to find it;
+//! - *trace*: the run's trace events replayed against the WOS protocol model (worm-trace):
+//!   every acceptor and client step must be an enabled action of the model with the same
+//!   outcome;
 //! - *history*: the client history, per WOR, against the write-once register spec (the
 //!   WGL checker of `worm lin --model wor`).
 //!
@@ -21,6 +24,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 use worm_refinement::lin::specs::Wor;
 use worm_refinement::lin::{check, Format, History};
+use worm_trace::{parse_trace, validate, ModelKind, Options};
 use worm_wormspace::sim::{simulate, Faults, SimConfig, SimReport};
 
 #[derive(Subcommand, Debug)]
@@ -49,16 +53,48 @@ pub struct SimArgs {
     /// notify-before-chosen.
     #[arg(long)]
     pub bug: Option<String>,
-    /// Turn off the simulator's own global-state checks, so that a violation has to be found
-    /// by the history check (and the run goes on past it).
-    #[arg(long)]
-    pub no_sim_checks: bool,
+    /// The checks, comma-separated: sim (the simulator's own global-state checks; without
+    /// them a run goes on past a violation), trace (trace validation), history (the
+    /// linearizability check) [default: all three].
+    #[arg(long, value_parser = parse_checks)]
+    pub checks: Option<Checks>,
     /// Write the trace events (JSON lines) of the last seed run: the failing one, if any.
     #[arg(long)]
     pub trace_out: Option<PathBuf>,
     /// Write the client history (JSON lines, for `worm lin --model wor`) of the last seed run.
     #[arg(long)]
     pub history_out: Option<PathBuf>,
+}
+
+/// The checks, by their names on the command line.
+const CHECKS: [&str; 3] = ["sim", "trace", "history"];
+
+/// The checks chosen, in the order of [`CHECKS`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checks(Vec<&'static str>);
+
+fn parse_checks(s: &str) -> Result<Checks, String> {
+    let mut set = Vec::new();
+    for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        match CHECKS.iter().find(|c| **c == name) {
+            Some(c) => set.push(*c),
+            None => {
+                return Err(format!(
+                    "unknown check {name:?} (valid: {})",
+                    CHECKS.join(", ")
+                ))
+            }
+        }
+    }
+    Ok(Checks(
+        CHECKS.into_iter().filter(|c| set.contains(c)).collect(),
+    ))
+}
+
+impl Checks {
+    fn has(&self, name: &str) -> bool {
+        self.0.contains(&name)
+    }
 }
 
 /// The fault kinds chosen, in the order of [`FAULTS`].
@@ -117,15 +153,26 @@ struct Checked {
     unknown: usize,
 }
 
-fn run_seed(args: &SimArgs, cfg: SimConfig) -> Checked {
+fn run_seed(cfg: SimConfig, checks: &Checks) -> Checked {
     let (report, result) = simulate(cfg);
     let mut failures = Vec::new();
     if let Err(e) = result {
-        failures.push(format!("simulator: {e}"));
+        failures.push(format!("sim: {e}"));
+    }
+    let trace = report.trace.join("\n");
+    match parse_trace(trace.as_bytes()) {
+        _ if !checks.has("trace") => {}
+        Err(bad) => failures.push(format!("trace: unreadable: {bad}")),
+        Ok(events) => {
+            if let Err(f) = validate(&events, &Options::new(ModelKind::Wos)) {
+                failures.push(format!("trace: {f}"));
+            }
+        }
     }
     let text = report.history.join("\n");
     let mut unknown = 0;
     match History::parse(&Wor, &text, Format::Json) {
+        _ if !checks.has("history") => {}
         Err(bad) => failures.push(format!("history: unreadable: {bad}")),
         Ok(history) => {
             let verdict = check(&Wor, &history);
@@ -140,7 +187,6 @@ fn run_seed(args: &SimArgs, cfg: SimConfig) -> Checked {
             }
         }
     }
-    let _ = args;
     Checked {
         report,
         failures,
@@ -149,7 +195,7 @@ fn run_seed(args: &SimArgs, cfg: SimConfig) -> Checked {
 }
 
 /// The command line that replays one seed.
-fn replay(args: &SimArgs, faults: &FaultSet, seed: u64) -> String {
+fn replay(args: &SimArgs, faults: &FaultSet, checks: &Checks, seed: u64) -> String {
     let mut cmd = format!(
         "worm simulate wormspace --first-seed {seed} --seeds 1 --faults {}",
         faults.arg()
@@ -157,8 +203,8 @@ fn replay(args: &SimArgs, faults: &FaultSet, seed: u64) -> String {
     if let Some(bug) = &args.bug {
         let _ = write!(cmd, " --bug {bug}");
     }
-    if args.no_sim_checks {
-        cmd.push_str(" --no-sim-checks");
+    if checks.0.len() < CHECKS.len() {
+        let _ = write!(cmd, " --checks {}", checks.0.join(","));
     }
     let _ = write!(
         cmd,
@@ -183,11 +229,15 @@ pub fn run(cmd: &SimulateCmd) -> Result<ExitCode, Error> {
         .faults
         .clone()
         .unwrap_or_else(|| FaultSet(FAULTS.to_vec()));
+    let checks = args
+        .checks
+        .clone()
+        .unwrap_or_else(|| Checks(CHECKS.to_vec()));
     let mut base = SimConfig {
         faults: faults.faults(),
         trace: true,
         history: true,
-        checks: !args.no_sim_checks,
+        checks: checks.has("sim"),
         ..SimConfig::new(args.first_seed)
     };
     set_bug(&mut base, args.bug.as_deref())?;
@@ -200,12 +250,20 @@ pub fn run(cmd: &SimulateCmd) -> Result<ExitCode, Error> {
         .ok_or_else(|| Error::Usage("--first-seed + --seeds overflows".into()))?;
     let start = Instant::now();
     let (mut steps, mut events, mut ops, mut unknown) = (0, 0, 0, 0);
+    let mut faulted = [0; 4];
     for seed in args.first_seed..=last_seed {
-        let checked = run_seed(args, SimConfig { seed, ..base });
+        let checked = run_seed(SimConfig { seed, ..base }, &checks);
         steps += checked.report.steps;
         events += checked.report.trace.len();
         ops += checked.report.operations;
         unknown += checked.unknown;
+        let r = &checked.report;
+        for (n, x) in faulted
+            .iter_mut()
+            .zip([r.lost, r.duplicated, r.crashes, r.partitions])
+        {
+            *n += x;
+        }
         let failed = !checked.failures.is_empty();
         if failed || seed == last_seed {
             write_lines(&args.trace_out, &checked.report.trace)?;
@@ -221,7 +279,7 @@ pub fn run(cmd: &SimulateCmd) -> Result<ExitCode, Error> {
             for f in &checked.failures {
                 println!("{}", f.trim_end());
             }
-            println!("replay: {}", replay(args, &faults, seed));
+            println!("replay: {}", replay(args, &faults, &checks, seed));
             println!(
                 "wormspace simulate: FAILED at seed {seed} after {} seeds, {:.1} s",
                 seed - args.first_seed + 1,
@@ -231,10 +289,15 @@ pub fn run(cmd: &SimulateCmd) -> Result<ExitCode, Error> {
         }
     }
     println!(
-        "wormspace simulate: OK, {} seeds ({}..={last_seed}), faults {}, {steps} steps, {events} trace events, {ops} operations ({unknown} of unknown outcome), {:.1} s",
+        "wormspace simulate: OK, {} seeds ({}..={last_seed}), faults {} ({} lost, {} duplicated, {} crashes, {} partitions), checks {}, {steps} steps, {events} trace events, {ops} operations ({unknown} of unknown outcome), {:.1} s",
         args.seeds,
         args.first_seed,
         faults.arg(),
+        faulted[0],
+        faulted[1],
+        faulted[2],
+        faulted[3],
+        checks.0.join(","),
         start.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
