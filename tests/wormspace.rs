@@ -122,12 +122,15 @@ fn now_ms() -> u128 {
 }
 
 /// Timeouts for a loaded machine: a call gives up only after about 30 s of silence.
+/// (With the `seeded-bugs` feature `OpConfig` has one more field, `bug`, left at none.)
+#[allow(clippy::needless_update)]
 fn patient() -> OpConfig {
     OpConfig {
         timeout: Duration::from_secs(1),
         max_timeouts: 30,
         attempts: 20,
         backoff: Duration::from_millis(5),
+        ..OpConfig::default()
     }
 }
 
