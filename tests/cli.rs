@@ -384,3 +384,151 @@ fn explore_serves_the_wos_model() {
     let first = next[0]["action"].as_str().unwrap_or_default().to_string();
     assert_eq!(first, "cA -> a0: s0.meta Prepare(1.A)", "{next}");
 }
+
+/// A simulator trace (seed 3, every fault kind) in a file, one event a line.
+fn sim_trace_file(dir: &std::path::Path, name: &str, lines: &[String]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+fn seed3_trace() -> Vec<String> {
+    let cfg = worm_wormspace::sim::SimConfig {
+        trace: true,
+        ..worm_wormspace::sim::SimConfig::new(3)
+    };
+    worm_wormspace::sim::run(cfg).unwrap().trace
+}
+
+#[test]
+fn refine_explains_a_simulator_trace_and_names_the_first_unexplained_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = seed3_trace();
+    let ok = sim_trace_file(dir.path(), "ok.jsonl", &lines);
+    let (code, out, err) = worm(&["refine", &ok, "--model", "wos"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with(&format!(
+            "refine wos: OK, {} events, 9 addresses, durability logged, at most 1 candidate states, ",
+            lines.len()
+        )) && last.ends_with(" s"),
+        "{last}"
+    );
+    // The same run as one log per process, merged by Lamport clock.
+    let mut files = Vec::new();
+    for node in ["s0", "s1", "s2", "c1", "c2", "c3", "c3e8"] {
+        let tag = format!("\"node\":\"{node}\"");
+        let mine: Vec<String> = lines.iter().filter(|l| l.contains(&tag)).cloned().collect();
+        files.push(sim_trace_file(dir.path(), &format!("{node}.jsonl"), &mine));
+    }
+    let mut args: Vec<&str> = vec!["refine", "--model", "wos"];
+    args.extend(files.iter().map(String::as_str));
+    let (code, out, _) = worm(&args);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(&format!("OK, {} events", lines.len())),
+        "{out}"
+    );
+    // An acceptor that answers with a promise it never made: exit 1, the event named.
+    let mut bad = lines.clone();
+    let i = bad.iter().position(|l| l.contains("\"Nack\":{")).unwrap();
+    bad[i] = bad[i].replacen("\"promised\":{\"round\":1", "\"promised\":{\"round\":9", 1);
+    let bad = sim_trace_file(dir.path(), "bad.jsonl", &bad);
+    let (code, out, _) = worm(&["refine", &bad, "--model", "wos"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("unexplained event at line {}", i + 1)),
+        "{out}"
+    );
+    assert!(
+        out.contains("candidate model states before it:\n  s"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("> line {} lamport", i + 1)), "{out}");
+    assert!(
+        out.lines().last().unwrap().starts_with(&format!(
+            "refine wos: FAILED at {bad}:{} after {i} of ",
+            i + 1
+        )),
+        "{out}"
+    );
+    // The WOR model has no batch capture.
+    let (code, out, _) = worm(&["refine", &ok, "--model", "wor"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("is not an action of the WOR model"), "{out}");
+}
+
+#[test]
+fn refine_bad_input_exits_2_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = seed3_trace();
+    lines.truncate(3);
+    lines.push("{\"lamport\": 4, \"node\": \"s0\"".into());
+    let f = sim_trace_file(dir.path(), "cut.jsonl", &lines);
+    let (code, _, err) = worm(&["refine", &f, "--model", "wos"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("{f}: line 4: not a trace event")),
+        "{err}"
+    );
+    lines[3] = lines[0].replace("\"role\":\"client\"", "\"role\":\"learner\"");
+    let f = sim_trace_file(dir.path(), "role.jsonl", &lines);
+    let (code, _, err) = worm(&["refine", &f, "--model", "wos"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("line 4: not a trace event: unknown variant `learner`"),
+        "{err}"
+    );
+    let (code, _, err) = worm(&["refine", "no-such-file", "--model", "wos"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot read no-such-file"), "{err}");
+    let (code, _, err) = worm(&["refine", &f, "--model", "paxos"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("'paxos'"), "{err}");
+}
+
+/// Stops a `worm cluster up` cluster however the test ends.
+struct ClusterDown(std::path::PathBuf);
+
+impl Drop for ClusterDown {
+    fn drop(&mut self) {
+        let _ = worm(&["cluster", "down", "--data", self.0.to_str().unwrap()]);
+    }
+}
+
+#[test]
+fn refine_explains_the_merged_traces_of_a_real_cluster_and_its_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("c");
+    let d = data.to_str().unwrap();
+    let (code, out, err) = worm(&["cluster", "up", "--nodes", "3", "--data", d, "--trace"]);
+    let down = ClusterDown(data.clone());
+    assert_eq!(code, 0, "{out}{err}");
+    let file = format!("{d}/cluster.json");
+    let mut traces: Vec<String> = (0..3).map(|n| format!("{d}/node{n}/trace.jsonl")).collect();
+    let calls: [&[&str]; 6] = [
+        &["wos", "alloc", "4", "--meta", "m"],
+        &["wor", "write", "4:0", "hello"],
+        &["wor", "write", "4:0", "other"],
+        &["wor", "read", "4:0"],
+        &["wos", "trim", "4"],
+        &["wor", "read", "4:0"],
+    ];
+    for (i, call) in calls.iter().enumerate() {
+        let t = format!("{d}/client{i}.jsonl");
+        let mut args = call.to_vec();
+        args.extend(["--cluster", file.as_str(), "--trace", t.as_str()]);
+        worm(&args);
+        traces.push(t);
+    }
+    drop(down);
+    let mut args = vec!["refine", "--model", "wos"];
+    args.extend(traces.iter().map(String::as_str));
+    let (code, out, err) = worm(&args);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with("refine wos: OK, ") && out.contains("durability searched"),
+        "{out}"
+    );
+}

@@ -209,7 +209,7 @@ fn bench_one<S: Spec>(
 }
 
 /// CPU time used by this process so far, in milliseconds.
-fn cpu_ms() -> f64 {
+pub(super) fn cpu_ms() -> f64 {
     let mut t = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,

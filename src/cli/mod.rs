@@ -7,6 +7,7 @@ mod client;
 mod cluster;
 mod explore;
 mod lin;
+mod refine;
 mod serve;
 mod simulate;
 mod tlc;
@@ -53,6 +54,9 @@ enum Command {
     /// Check a recorded client history for linearizability (exit 0: linearizable, 1: not,
     /// 2: bad input).
     Lin(lin::LinArgs),
+    /// Replay implementation traces against the WOR / WOS model (exit 0: explained, 1: an
+    /// unexplained event, 2: bad input).
+    Refine(refine::RefineArgs),
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -101,6 +105,8 @@ enum BenchArgs {
     Lin(lin::BenchLinArgs),
     /// Latency and durable throughput of a running WormSpace cluster.
     Wormspace(bench_wormspace::BenchArgs),
+    /// Trace events replayed per second against the WOS model, on a simulator trace.
+    Refine(refine::BenchRefineArgs),
 }
 
 /// How to run a check: the options every model shares.
@@ -192,6 +198,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Bench {
             what: BenchArgs::Wormspace(args),
         } => bench_wormspace::run(&args),
+        Command::Refine(args) => refine::refine(&args),
+        Command::Bench {
+            what: BenchArgs::Refine(args),
+        } => refine::bench(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Cluster { what } => cluster::run(&what),
         Command::Wor(cmd) => client::wor(&cmd),

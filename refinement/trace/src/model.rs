@@ -9,7 +9,6 @@
 //! the outputs back. That makes the bridge exact, with no limit on how many ballots or values
 //! a trace holds.
 
-use std::collections::HashMap;
 use worm_models::wor::{self, spec, AcceptorSet, AcceptorState, PhaseEvent, WorMsg};
 use worm_wormspace::proposer::{Phase, Servers};
 use worm_wormspace::types::{Ballot, Proposal, Value};
@@ -20,7 +19,7 @@ pub type Val = u32;
 /// Every value a trace mentions, interned so that states and messages are small and `Copy`.
 #[derive(Default)]
 pub struct Values {
-    ids: HashMap<Value, Val>,
+    ids: ahash::AHashMap<Value, Val>,
     bytes: Vec<Value>,
 }
 
@@ -65,20 +64,29 @@ pub enum WMsg {
     ReadReply(Ballot, Option<(Ballot, Val)>),
 }
 
-/// An order-preserving renaming of a step's ballots and values into the model's.
+/// An order-preserving renaming of a step's ballots and values into the model's. Fixed
+/// arrays: a step sees at most four ballots and three values, and this runs once per event.
 #[derive(Default)]
 struct Rename {
-    ballots: Vec<Ballot>,
-    vals: Vec<Val>,
+    ballots: [Ballot; 8],
+    nb: usize,
+    vals: [Val; 8],
+    nv: usize,
 }
 
 impl Rename {
     fn ballot(&mut self, b: Ballot) {
-        self.ballots.push(b);
+        if !self.ballots[..self.nb].contains(&b) {
+            self.ballots[self.nb] = b;
+            self.nb += 1;
+        }
     }
 
     fn val(&mut self, v: Val) {
-        self.vals.push(v);
+        if !self.vals[..self.nv].contains(&v) {
+            self.vals[self.nv] = v;
+            self.nv += 1;
+        }
     }
 
     fn proposal(&mut self, p: Option<(Ballot, Val)>) {
@@ -106,19 +114,14 @@ impl Rename {
         }
     }
 
-    /// Fixes the renaming once every input was added. At most 255 ballots and 26 values
-    /// (a step sees a handful).
+    /// Fixes the renaming once every input was added.
     fn seal(&mut self, values: &Values) {
-        self.ballots.sort_unstable();
-        self.ballots.dedup();
-        self.vals
-            .sort_unstable_by(|a, b| values.bytes(*a).cmp(values.bytes(*b)));
-        self.vals.dedup();
+        self.ballots[..self.nb].sort_unstable();
+        self.vals[..self.nv].sort_unstable_by(|a, b| values.bytes(*a).cmp(values.bytes(*b)));
     }
 
     fn to_b(&self, b: Ballot) -> spec::Ballot {
-        let rank = self
-            .ballots
+        let rank = self.ballots[..self.nb]
             .binary_search(&b)
             .expect("every ballot was added");
         spec::Ballot::new(rank as u8, 0)
@@ -402,7 +405,7 @@ pub fn phase_step(
     r.msg(msg);
     r.seal(values);
     // The value a plain capture would write when it finds none: one the trace cannot hold.
-    let own = (b'a' + r.vals.len() as u8) as char;
+    let own = (b'a' + r.nv as u8) as char;
     let mut p = phase.to_model(&r);
     let ev = wor::phase_step(&mut p, from, r.to_msg(msg), quorum, own, None);
     let back = |p| WPhase::from_model(p, &r);

@@ -19,9 +19,9 @@
 //! Segment-level steps (WOS: batch capture, trim, subscribe) apply to every WOR of the
 //! segment the trace mentions, plus one stand-in for the data WORs it never names.
 
-use crate::event::{short, text, Event, Role, SIM_STEPS};
+use crate::event::{short, text, Event, Role, Sent, SIM_STEPS};
 use crate::model::{self, Acc, Outcome, Val, Values, WMsg, WPhase};
-use std::collections::{HashMap, HashSet};
+use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 use std::fmt;
 use std::str::FromStr;
 use worm_wormspace::proposer::{Done, Error, Phase};
@@ -195,11 +195,13 @@ struct Replay<'a> {
     /// Segment-level messages sent.
     seg_sent: HashSet<(u32, u32, Msg)>,
     /// Explicit durability: replies each server produced and has not synced yet.
-    held: HashMap<u32, Vec<(u32, Msg)>>,
+    held: HashMap<u32, Vec<(u32, usize, usize)>>,
     /// Explicit durability: WORs whose state changed on each server since its last sync.
-    dirty: HashMap<u32, HashSet<Addr>>,
+    dirty: HashMap<u32, Vec<Addr>>,
     ops: HashMap<(u32, u64), OpInfo>,
     largest: usize,
+    /// The candidates a step builds, swapped with the old ones (no allocation per step).
+    scratch: Vec<Cand>,
 }
 
 /// The data WORs of a segment that no event names share one stand-in: they are all alike.
@@ -295,11 +297,17 @@ fn phase_addr(p: &Phase) -> Option<Addr> {
 /// after the step.
 fn step_cands(
     cands: &mut Vec<Cand>,
+    next: &mut Vec<Cand>,
     implicit: bool,
     max: usize,
     mut explain: impl FnMut(&Acc) -> Result<Acc, String>,
 ) -> Result<usize, String> {
-    let mut next: Vec<Cand> = Vec::with_capacity(cands.len());
+    // The common case, one candidate and nothing to search: step it in place.
+    if let ([c], false) = (cands.as_mut_slice(), implicit) {
+        c.cur = explain(&c.cur)?;
+        return Ok(1);
+    }
+    next.clear();
     let mut why = None;
     let push = |c: Cand, next: &mut Vec<Cand>| {
         if !next.contains(&c) {
@@ -311,9 +319,9 @@ fn step_cands(
         for pre in std::iter::once(c.cur).chain(crashed) {
             match explain(&pre) {
                 Ok(cur) => {
-                    push(Cand { cur, dur: c.dur }, &mut next);
+                    push(Cand { cur, dur: c.dur }, next);
                     if implicit && cur != pre {
-                        push(Cand { cur, dur: cur }, &mut next);
+                        push(Cand { cur, dur: cur }, next);
                     }
                 }
                 Err(e) => {
@@ -330,7 +338,7 @@ fn step_cands(
             "more than {max} candidate states for one acceptor (the search is bounded)"
         ));
     }
-    *cands = next;
+    std::mem::swap(cands, next);
     Ok(cands.len())
 }
 
@@ -416,6 +424,7 @@ impl<'a> Replay<'a> {
             dirty: HashMap::new(),
             ops: HashMap::new(),
             largest: 1,
+            scratch: Vec::new(),
         }
     }
 
@@ -453,7 +462,7 @@ impl<'a> Replay<'a> {
     // ----- acceptors -----
 
     fn acceptor(&mut self, i: usize) -> Result<(), String> {
-        let e = &self.events[i];
+        let e: &'a Event = &self.events[i];
         let s = self.node(&e.node);
         let Some(msg) = &e.msg_in else {
             return self.sim_step(i, s);
@@ -464,15 +473,14 @@ impl<'a> Replay<'a> {
                 .expect("parse checks acceptor steps have 'from'"),
         );
         // The replies go back to the sender.
-        let mut replies = Vec::with_capacity(e.msg_out.len());
-        for sent in &e.msg_out {
+        let replies: &'a [Sent] = &e.msg_out;
+        for sent in replies {
             if sent.to != *e.from.as_ref().expect("checked") {
                 return Err(format!(
                     "an acceptor step sends to {}, not to its sender",
                     sent.to
                 ));
             }
-            replies.push(sent.msg.clone());
         }
         let changes = Changes {
             promised: e.changed.promised,
@@ -493,8 +501,8 @@ impl<'a> Replay<'a> {
                     e.node
                 ));
             }
-            let obs = match replies.as_slice() {
-                [r] => r.clone(),
+            let obs = match replies {
+                [r] => &r.msg,
                 _ => {
                     return Err(format!(
                         "the model's acceptor sends one reply, the event sends {}",
@@ -502,22 +510,23 @@ impl<'a> Replay<'a> {
                     ))
                 }
             };
-            let obs_w = wmsg(&obs, &mut self.values)
+            let obs_w = wmsg(obs, &mut self.values)
                 .filter(|(a, _)| *a == addr)
                 .map(|(_, w)| w);
             let unchanged = changes.promised.is_none() && changes.accepted.is_none();
             let values = &self.values;
             let n = step_cands(
                 st.cands(s),
+                &mut self.scratch,
                 !self.explicit,
                 self.opts.max_candidates,
                 |pre| {
                     if pre.trimmed {
-                        return match &obs {
+                        return match obs {
                             Msg::Trimmed { seg } if *seg == addr.seg && unchanged => Ok(*pre),
                             _ => Err(format!(
                                 "the segment is trimmed: the model's acceptor answers Trimmed, the event answers {}",
-                                short(&obs)
+                                short(obs)
                             )),
                         };
                     }
@@ -527,7 +536,7 @@ impl<'a> Replay<'a> {
                             "in state {}, the model's acceptor answers {}; the event answers {}",
                             show_acc(pre, values),
                             reply.map_or("nothing".into(), |r| show_w(r, values)),
-                            short(&obs)
+                            short(obs)
                         ));
                     }
                     changes.check_wor(pre, &next, values).map(|_| next)
@@ -535,16 +544,19 @@ impl<'a> Replay<'a> {
             )?;
             self.largest = self.largest.max(n);
             if self.explicit {
-                self.dirty.entry(s).or_default().insert(addr);
+                let dirty = self.dirty.entry(s).or_default();
+                if !dirty.contains(&addr) {
+                    dirty.push(addr);
+                }
             }
         } else {
-            self.segment_step(i, s, c, msg, &replies, &changes)?;
+            self.segment_step(i, s, c, msg, replies, &changes)?;
         }
-        for r in replies {
+        for (k, r) in replies.iter().enumerate() {
             if self.explicit {
-                self.held.entry(s).or_default().push((c, r));
+                self.held.entry(s).or_default().push((c, i, k));
             } else {
-                self.release(s, c, &r);
+                self.release(s, c, &r.msg);
             }
         }
         Ok(())
@@ -552,7 +564,8 @@ impl<'a> Replay<'a> {
 
     /// The simulator's `sync`, `crash` and `restart`.
     fn sim_step(&mut self, i: usize, s: u32) -> Result<(), String> {
-        let dirty = self.dirty.remove(&s).unwrap_or_default();
+        // Taken for the loop below and put back empty (keeping its allocation).
+        let mut dirty = std::mem::take(self.dirty.entry(s).or_default());
         match self.events[i].step.as_str() {
             "sync" => {
                 for a in &dirty {
@@ -560,11 +573,15 @@ impl<'a> Replay<'a> {
                         c.dur = c.cur;
                     }
                 }
+                let events: &'a [Event] = self.events;
                 let held = self.held.entry(s).or_default();
                 let mut released = Vec::new();
-                for sent in &self.events[i].msg_out {
+                for sent in &events[i].msg_out {
                     let to = *self.nodes.get(&sent.to).unwrap_or(&u32::MAX);
-                    let Some(k) = held.iter().position(|(c, m)| *c == to && *m == sent.msg) else {
+                    let produced = |&(c, ev, k): &(u32, usize, usize)| {
+                        c == to && events[ev].msg_out[k].msg == sent.msg
+                    };
+                    let Some(k) = held.iter().position(produced) else {
                         return Err(format!(
                             "the sync releases {} to {}, which no step of {} produced",
                             short(&sent.msg),
@@ -572,10 +589,11 @@ impl<'a> Replay<'a> {
                             self.events[i].node
                         ));
                     };
-                    released.push(held.swap_remove(k));
+                    released.push((to, &sent.msg));
+                    held.swap_remove(k);
                 }
                 for (c, m) in released {
-                    self.release(s, c, &m);
+                    self.release(s, c, m);
                 }
             }
             "crash" => {
@@ -592,11 +610,15 @@ impl<'a> Replay<'a> {
                     }
                     *cands = uniq;
                 }
-                self.held.remove(&s);
+                if let Some(held) = self.held.get_mut(&s) {
+                    held.clear();
+                }
             }
             // The state was rebuilt from the durable records: what the crash left.
             _ => {}
         }
+        dirty.clear();
+        self.dirty.insert(s, dirty);
         Ok(())
     }
 
@@ -619,7 +641,7 @@ impl<'a> Replay<'a> {
         s: u32,
         c: u32,
         msg: &Msg,
-        replies: &[Msg],
+        replies: &[Sent],
         changes: &Changes,
     ) -> Result<(), String> {
         let e = &self.events[i];
@@ -651,7 +673,7 @@ impl<'a> Replay<'a> {
         let data = |a: &Addr| matches!(a.slot, Slot::Data(_));
         let one = |kind: &str| -> Result<&Msg, String> {
             match replies {
-                [r] => Ok(r),
+                [r] => Ok(&r.msg),
                 _ => Err(format!(
                     "the model's acceptor answers {kind} with one message, the event sends {}",
                     replies.len()
@@ -686,7 +708,7 @@ impl<'a> Replay<'a> {
                     };
                     let values = &self.values;
                     let st = self.addrs.entry(a).or_default();
-                    let n = step_cands(st.cands(s), implicit, max, |pre| {
+                    let n = step_cands(st.cands(s), &mut self.scratch, implicit, max, |pre| {
                         let at = addr_name(a);
                         match obs {
                             Msg::Trimmed { .. } if pre.trimmed => Ok(*pre),
@@ -753,7 +775,7 @@ impl<'a> Replay<'a> {
                 }
                 for &a in &wors {
                     let st = self.addrs.entry(a).or_default();
-                    let n = step_cands(st.cands(s), implicit, max, |pre| {
+                    let n = step_cands(st.cands(s), &mut self.scratch, implicit, max, |pre| {
                         match (pre.trimmed, changes.trimmed) {
                             (true, false) => Ok(*pre),
                             (false, true) => Ok(Acc {
@@ -777,7 +799,7 @@ impl<'a> Replay<'a> {
                 }
                 let mut notified: Vec<(Addr, Option<(Ballot, Val)>)> = Vec::new();
                 for r in replies {
-                    match r {
+                    match &r.msg {
                         Msg::Notify { addr, proposal } if addr.seg == seg => {
                             notified.push((*addr, self.values.proposal(&Some(proposal.clone()))))
                         }
@@ -795,7 +817,7 @@ impl<'a> Replay<'a> {
                     let expect = notified.iter().find(|(x, _)| *x == a).and_then(|(_, p)| *p);
                     let values = &self.values;
                     let st = self.addrs.entry(a).or_default();
-                    let n = step_cands(st.cands(s), implicit, max, |pre| {
+                    let n = step_cands(st.cands(s), &mut self.scratch, implicit, max, |pre| {
                         if pre.trimmed == trimmed && (trimmed || pre.accepted == expect) {
                             Ok(*pre)
                         } else {
@@ -813,7 +835,12 @@ impl<'a> Replay<'a> {
         }
         self.largest = largest;
         if self.explicit {
-            self.dirty.entry(s).or_default().extend(touched);
+            let dirty = self.dirty.entry(s).or_default();
+            for a in touched {
+                if !dirty.contains(&a) {
+                    dirty.push(a);
+                }
+            }
         }
         Ok(())
     }
@@ -821,10 +848,11 @@ impl<'a> Replay<'a> {
     // ----- clients -----
 
     fn client(&mut self, i: usize) -> Result<(), String> {
-        let e = &self.events[i];
+        let e: &'a Event = &self.events[i];
         let c = self.node(&e.node);
         let key = (c, e.op.expect("parse checks client steps have 'op'"));
         if e.step == "start" {
+            self.write_follows_capture(e.changed.phase.as_ref())?;
             let mut replicas = Vec::new();
             for sent in &e.msg_out {
                 let s = self.node(&sent.to);
@@ -841,11 +869,9 @@ impl<'a> Replay<'a> {
                 },
             );
         }
-        if e.step == "start" {
-            self.write_follows_capture(e.changed.phase.as_ref())?;
-        }
-        let (start, prev, replicas) = match self.ops.get(&key) {
-            Some(op) => (op.start, op.last, op.replicas.clone()),
+        // Put back below (an error ends the replay).
+        let (start, prev, replicas) = match self.ops.get_mut(&key) {
+            Some(op) => (op.start, op.last, std::mem::take(&mut op.replicas)),
             None => return Err(format!("call {} of {} has no start", key.1, e.node)),
         };
         let quorum = replicas.len() / 2 + 1;
@@ -880,7 +906,9 @@ impl<'a> Replay<'a> {
                 }
             }
         }
-        self.ops.get_mut(&key).expect("seen above").last = i;
+        let op = self.ops.get_mut(&key).expect("seen above");
+        op.last = i;
+        op.replicas = replicas;
         Ok(())
     }
 
