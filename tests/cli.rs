@@ -410,14 +410,14 @@ fn refine_explains_a_simulator_trace_and_names_the_first_unexplained_event() {
     let last = out.lines().last().unwrap();
     assert!(
         last.starts_with(&format!(
-            "refine wos: OK, {} events, 9 addresses, durability logged, at most 1 candidate states, ",
+            "refine wos: OK, {} events, 10 addresses, durability logged, at most 1 candidate states, ",
             lines.len()
         )) && last.ends_with(" s"),
         "{last}"
     );
     // The same run as one log per process, merged by Lamport clock.
     let mut files = Vec::new();
-    for node in ["s0", "s1", "s2", "c1", "c2", "c3", "c3e8"] {
+    for node in ["s0", "s1", "s2", "c1", "c2", "c3", "c3e8", "c1f4"] {
         let tag = format!("\"node\":\"{node}\"");
         let mine: Vec<String> = lines.iter().filter(|l| l.contains(&tag)).cloned().collect();
         files.push(sim_trace_file(dir.path(), &format!("{node}.jsonl"), &mine));

@@ -122,12 +122,15 @@ fn now_ms() -> u128 {
 }
 
 /// Timeouts for a loaded machine: a call gives up only after about 30 s of silence.
+/// (With the `seeded-bugs` feature `OpConfig` has one more field, `bug`, left at none.)
+#[allow(clippy::needless_update)]
 fn patient() -> OpConfig {
     OpConfig {
         timeout: Duration::from_secs(1),
         max_timeouts: 30,
         attempts: 20,
         backoff: Duration::from_millis(5),
+        ..OpConfig::default()
     }
 }
 
@@ -701,4 +704,136 @@ fn bad_arguments_to_the_wormspace_commands_exit_2() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--clients"), "{err}");
+}
+
+/// The CI gate's real run: three `worm serve` processes and three contending clients doing
+/// capture + write and reads on four WORs, one server killed with `kill -9` in the middle of
+/// the load and restarted. The servers' traces and the clients' (merged by Lamport clock)
+/// replay against the WOS model, and the client history is linearizable per WOR.
+#[test]
+fn a_cluster_run_with_a_kill_9_has_a_valid_trace_and_a_linearizable_history() {
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::prelude::*;
+    use worm_wormspace::history::Recorder;
+    use worm_wormspace::proposer::{Done, Kind};
+    use worm_wormspace::trace::{JsonLines, TARGET};
+
+    let mut tc = TestCluster::start(3, 1);
+    // The clients' trace events: this thread's subscriber (the runtime below runs every task
+    // on this thread), so that other tests' clients stay out of it.
+    let client_trace = tc.dir.path().join("clients.jsonl");
+    let layer = JsonLines::new(std::fs::File::create(&client_trace).unwrap())
+        .with_filter(Targets::new().with_target(TARGET, tracing::Level::INFO));
+    let _traced = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _in_runtime = rt.enter();
+    let history = Arc::new(Mutex::new(Recorder::new(Vec::new())));
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<Client> = (0..3).map(|_| tc.client()).collect();
+    rt.block_on(clients[0].alloc(1, b"gate".to_vec())).unwrap();
+    let load: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(c, client)| {
+            let (history, done, stop) = (history.clone(), done.clone(), stop.clone());
+            rt.spawn(async move {
+                let id = client.id();
+                let record = |kind: &Kind, ballot, result: Option<Result<Done, Error>>| {
+                    let mut h = history.lock().unwrap();
+                    match result {
+                        None => h.invoke(id, kind, ballot),
+                        Some(r) => h.complete(id, kind, &r),
+                    }
+                };
+                let mut i = 0u32;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let addr = Addr::data(1, (i * 7 + c as u32 * 3) % 4);
+                    if i % 3 == 2 {
+                        let kind = Kind::Read(addr);
+                        record(&kind, None, None);
+                        let r = client.read(addr).await.map(Done::Value);
+                        record(&kind, None, Some(r));
+                    } else {
+                        let kind = Kind::Capture(addr);
+                        record(&kind, None, None);
+                        let captured = client.capture(addr).await;
+                        let r = captured.clone().map(|ballot| Done::Captured {
+                            ballot,
+                            pending: None,
+                        });
+                        record(&kind, None, Some(r));
+                        if let Ok(ballot) = captured {
+                            let value = format!("c{c}.{i}").into_bytes();
+                            let kind = Kind::Write {
+                                addr,
+                                value: value.clone(),
+                                pending: None,
+                            };
+                            record(&kind, Some(ballot), None);
+                            let r = client.write(addr, value).await.map(|()| Done::Written);
+                            record(&kind, None, Some(r));
+                        }
+                    }
+                    done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    let wait_for = |n: usize| {
+        rt.block_on(async {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while done.load(std::sync::atomic::Ordering::SeqCst) < n {
+                assert!(Instant::now() < deadline, "the load stalled");
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    wait_for(60);
+    tc.kill9(1); // while the clients' calls are in flight
+    wait_for(120);
+    tc.restart(1);
+    wait_for(180);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    rt.block_on(async {
+        for task in load {
+            task.await.unwrap();
+        }
+    });
+    drop(_in_runtime);
+    drop(rt);
+
+    let history = history.lock().unwrap().lines().join("\n");
+    let spec = worm_refinement::lin::specs::Wor;
+    let parsed =
+        worm_refinement::lin::History::parse(&spec, &history, worm_refinement::lin::Format::Json)
+            .unwrap();
+    let verdict = worm_refinement::lin::check(&spec, &parsed);
+    assert!(verdict.linearizable(), "{:?}", verdict.violation);
+    assert!(verdict.operations >= 200, "{}", verdict.operations);
+
+    let read = |path: PathBuf| {
+        let text = std::fs::read(&path).unwrap();
+        worm_trace::parse_trace(&text[..]).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let mut logs: Vec<_> = (0..3)
+        .map(|n| read(tc.data(n).join("trace.jsonl")))
+        .collect();
+    logs.push(read(client_trace));
+    let events = worm_trace::merge(logs);
+    let report = worm_trace::validate(
+        &events,
+        &worm_trace::Options::new(worm_trace::ModelKind::Wos),
+    )
+    .unwrap_or_else(|f| panic!("{f}"));
+    assert!(!report.explicit_durability);
+    assert!(report.events > 500, "{report:?}");
+    eprintln!(
+        "{} operations ({} of unknown outcome), {} trace events on {} WORs",
+        verdict.operations, verdict.unknown, report.events, report.addresses
+    );
 }

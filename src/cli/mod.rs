@@ -9,6 +9,7 @@ mod explore;
 mod lin;
 mod refine;
 mod serve;
+mod simulate;
 mod tlc;
 mod verify;
 mod wor;
@@ -74,6 +75,10 @@ enum Command {
     /// Write-once segments on a running cluster.
     #[command(subcommand)]
     Wos(client::WosCmd),
+    /// Run an implementation in the deterministic simulator over many seeds, checking each
+    /// run (exit 0: all passed, 1: a seed failed, 2: bad arguments).
+    #[command(subcommand)]
+    Simulate(simulate::SimulateCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -201,6 +206,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Cluster { what } => cluster::run(&what),
         Command::Wor(cmd) => client::wor(&cmd),
         Command::Wos(cmd) => client::wos(&cmd),
+        Command::Simulate(cmd) => simulate::run(&cmd),
         Command::Bench {
             what: BenchArgs::Check {
                 model: ModelArgs::Wos(args),

@@ -96,9 +96,18 @@ pub struct Acceptor {
     wors: BTreeMap<Addr, WorState>,
     segs: BTreeMap<SegId, SegState>,
     trimmed: BTreeSet<SegId>,
+    /// A seeded bug this acceptor has (`accept-lower-ballot`, `forget-promise-on-restart`).
+    #[cfg(feature = "seeded-bugs")]
+    pub bug: Option<crate::bugs::Bug>,
 }
 
 impl Acceptor {
+    /// Whether this acceptor was built with the seeded bug `bug`.
+    #[cfg(feature = "seeded-bugs")]
+    fn has(&self, bug: crate::bugs::Bug) -> bool {
+        self.bug == Some(bug)
+    }
+
     /// The state a log of records leaves (recovery).
     pub fn recover<'a>(records: impl IntoIterator<Item = &'a Record>) -> Self {
         let mut a = Acceptor::default();
@@ -158,6 +167,14 @@ impl Acceptor {
             } => {
                 let (addr, ballot) = (*addr, *ballot);
                 let w = self.wor(addr);
+                #[cfg(feature = "seeded-bugs")]
+                let w = match self.has(crate::bugs::Bug::AcceptLowerBallot) {
+                    true => WorState {
+                        promised: Ballot::ZERO,
+                        ..w
+                    },
+                    false => w,
+                };
                 if ballot >= w.promised {
                     let proposal = (ballot, value.clone());
                     if w.accepted.as_ref() != Some(&proposal) {
@@ -226,6 +243,12 @@ impl Acceptor {
     /// Applies `record` now and asks the driver to persist it.
     fn persist(&mut self, step: &mut Step, record: Record) {
         step.changed = self.apply(&record);
+        #[cfg(feature = "seeded-bugs")]
+        if self.has(crate::bugs::Bug::ForgetPromiseOnRestart)
+            && matches!(record, Record::Promise { .. } | Record::BatchPromise { .. })
+        {
+            return;
+        }
         step.persist = Some(record);
     }
 

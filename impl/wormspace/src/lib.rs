@@ -1,6 +1,9 @@
 pub mod acceptor;
+#[cfg(feature = "seeded-bugs")]
+pub mod bugs;
 pub mod client;
 pub mod cluster;
+pub mod history;
 pub mod proposer;
 pub mod server;
 pub mod sim;

@@ -117,6 +117,9 @@ pub struct OpConfig {
     pub attempts: u32,
     /// The mean random pause before retrying a preempted capture.
     pub backoff: Duration,
+    /// A seeded bug of the client's calls (`read-no-complete`).
+    #[cfg(feature = "seeded-bugs")]
+    pub bug: Option<crate::bugs::Bug>,
 }
 
 impl Default for OpConfig {
@@ -126,6 +129,8 @@ impl Default for OpConfig {
             max_timeouts: 8,
             attempts: 8,
             backoff: Duration::from_millis(2),
+            #[cfg(feature = "seeded-bugs")]
+            bug: None,
         }
     }
 }
@@ -748,9 +753,12 @@ impl Op {
                 if replies.len() < quorum {
                     return out;
                 }
+                let unanimous = *unanimous;
+                #[cfg(feature = "seeded-bugs")]
+                let unanimous = unanimous || self.cfg.bug == Some(crate::bugs::Bug::ReadNoComplete);
                 match highest {
                     // A quorum agrees: this proposal (or nothing) is chosen.
-                    _ if *unanimous => {
+                    _ if unanimous => {
                         Next::Finish(Ok(Done::Value(highest.as_ref().map(|p| p.1.clone()))))
                     }
                     // Seen on fewer than a quorum: complete it at the read's ballot.
@@ -807,6 +815,9 @@ pub struct Watch {
     servers: usize,
     seen: BTreeMap<Addr, BTreeMap<Ballot, (Value, Servers)>>,
     told: std::collections::BTreeSet<Addr>,
+    /// A seeded bug of the subscription (`notify-before-chosen`).
+    #[cfg(feature = "seeded-bugs")]
+    pub bug: Option<crate::bugs::Bug>,
 }
 
 impl Watch {
@@ -815,6 +826,8 @@ impl Watch {
             servers,
             seen: BTreeMap::new(),
             told: Default::default(),
+            #[cfg(feature = "seeded-bugs")]
+            bug: None,
         }
     }
 
@@ -837,6 +850,11 @@ impl Watch {
             .entry(*ballot)
             .or_insert_with(|| (value.clone(), Servers::default()));
         by.insert(from);
+        #[cfg(feature = "seeded-bugs")]
+        let by = match self.bug {
+            Some(crate::bugs::Bug::NotifyBeforeChosen) => Servers(u64::MAX),
+            _ => *by,
+        };
         if by.len() <= self.servers / 2 {
             return None;
         }

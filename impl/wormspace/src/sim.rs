@@ -18,9 +18,10 @@
 //! - and, after healing everything, a final read of every WOR agrees with all of the above.
 
 use crate::acceptor::{Acceptor, Record};
-use crate::proposer::{Done, Error, Kind, Op, OpConfig, Out, Rounds};
+use crate::history::Recorder;
+use crate::proposer::{Done, Error, Kind, Op, OpConfig, Out, Rounds, Watch};
 use crate::trace::{Input, Sent, TraceEvent};
-use crate::types::{Addr, Ballot, SegId, Value};
+use crate::types::{Addr, Ballot, SegId, Slot, Value};
 use crate::wire::Msg;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -32,6 +33,8 @@ pub struct Faults {
     pub loss: f64,
     /// Chance that a delivery leaves a copy of the packet in the network.
     pub duplicate: f64,
+    /// Packets overtake each other; without it, each (sender, receiver) channel is FIFO.
+    pub reorder: bool,
     /// Crashes (of at most F servers at a time), restarts.
     pub crashes: bool,
     /// One server cut off from everyone for a while.
@@ -42,16 +45,19 @@ impl Faults {
     pub const ALL: Faults = Faults {
         loss: 0.05,
         duplicate: 0.05,
+        reorder: true,
         crashes: true,
         partitions: true,
     };
-}
 
-/// A deliberately broken server, to show the checks catch what they claim to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SimBug {
-    /// Replies leave before the records they depend on are synced.
-    ReplyBeforeSync,
+    /// No faults: packets are delivered in order, once, and servers stay up.
+    pub const NONE: Faults = Faults {
+        loss: 0.0,
+        duplicate: 0.0,
+        reorder: false,
+        crashes: false,
+        partitions: false,
+    };
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -63,9 +69,16 @@ pub struct SimConfig {
     pub calls: usize,
     pub faults: Faults,
     pub max_steps: usize,
-    pub bug: Option<SimBug>,
+    /// A seeded bug (`bugs.rs`): the acceptors, calls and subscriptions of the run have it.
+    #[cfg(feature = "seeded-bugs")]
+    pub bug: Option<crate::bugs::Bug>,
     /// Record trace events (as `SimReport::trace`).
     pub trace: bool,
+    /// Record the client history (as `SimReport::history`).
+    pub history: bool,
+    /// The simulator's own checks of the global state (agreement, stability, durability);
+    /// off, a run goes on past a violation so that the trace and history show it.
+    pub checks: bool,
 }
 
 impl SimConfig {
@@ -77,8 +90,11 @@ impl SimConfig {
             calls: 3,
             faults: Faults::ALL,
             max_steps: 4000,
+            #[cfg(feature = "seeded-bugs")]
             bug: None,
             trace: false,
+            history: false,
+            checks: true,
         }
     }
 }
@@ -101,6 +117,11 @@ pub struct SimReport {
     /// real processes (impl/README.md), plus the simulator's own `sync`, `crash` and
     /// `restart` steps. The step counter is the Lamport clock.
     pub trace: Vec<String>,
+    /// With `SimConfig::history`: the client history as JSON lines in the format of
+    /// `worm lin --model wor` (see `history.rs`), the final reads included.
+    pub history: Vec<String>,
+    /// Register operations in the history.
+    pub operations: usize,
 }
 
 /// A split-mix generator: small, fast and good enough to drive a scheduler.
@@ -133,7 +154,12 @@ impl Rng {
 enum Node {
     Server(usize),
     Client(usize),
+    /// The subscriber: it follows the data WORs of the single-WOR and batch segments.
+    Watcher,
 }
+
+/// The subscriber's client id.
+const WATCHER: u64 = 500;
 
 #[derive(Clone, Debug)]
 struct Packet {
@@ -148,7 +174,12 @@ struct Server {
     synced: Vec<Record>,
     unsynced: Vec<Record>,
     held: Vec<Packet>,
+    /// Notifications of accepted values to the watcher, held like replies (but not traced:
+    /// the real server's trace does not show them either).
+    notices: Vec<Packet>,
     up: bool,
+    /// The segments the watcher subscribed to here (forgotten by a crash).
+    subscribed: BTreeSet<SegId>,
 }
 
 /// One call of a client's script.
@@ -201,10 +232,21 @@ struct Sim {
     returned: BTreeMap<Addr, Vec<(Value, u64)>>,
     /// Per server and WOR: the highest ballot it answered a promise or acceptance for.
     answered: BTreeMap<(usize, Addr), Ballot>,
+    history: Recorder,
+    watch: Watch,
+    /// Subscription rounds the watcher sent (each a traced call of its own).
+    watch_calls: u64,
 }
 
 /// Runs one simulation; `Err` names the first property violated.
 pub fn run(cfg: SimConfig) -> Result<SimReport, String> {
+    let (report, result) = simulate(cfg);
+    result.map(|()| report)
+}
+
+/// Runs one simulation: what it did (and recorded) up to its end or the first violation,
+/// which `Err` names.
+pub fn simulate(cfg: SimConfig) -> (SimReport, Result<(), String>) {
     let mut rng = Rng::new(cfg.seed);
     let clients = (0..cfg.clients)
         .map(|c| Client {
@@ -235,19 +277,31 @@ pub fn run(cfg: SimConfig) -> Result<SimReport, String> {
             max_timeouts: 6,
             attempts: 6,
             backoff: Duration::from_micros(400),
+            #[cfg(feature = "seeded-bugs")]
+            bug: cfg.bug,
         },
         report: SimReport::default(),
         accepted: BTreeMap::new(),
         returned: BTreeMap::new(),
         answered: BTreeMap::new(),
+        watch: Watch::new(cfg.servers),
+        watch_calls: 0,
+        history: Recorder::new(
+            addrs()
+                .iter()
+                .filter(|a| a.seg == SEG_BATCH)
+                .map(|a| match a.slot {
+                    Slot::Data(o) => o,
+                    _ => unreachable!("addrs() are data WORs"),
+                })
+                .collect(),
+        ),
     };
-    for c in 0..cfg.clients {
-        sim.next_call(c)?;
-    }
-    sim.run()?;
-    sim.heal_and_read_all()?;
+    let result = sim.simulate();
     sim.report.chosen = addrs().iter().filter(|a| sim.chosen(**a).is_some()).count();
-    Ok(sim.report)
+    sim.report.operations = sim.history.operations();
+    sim.report.history = std::mem::take(&mut sim.history).into_lines();
+    (sim.report, result)
 }
 
 /// A client's calls: each value names its client and call, so values are distinct.
@@ -288,6 +342,39 @@ enum Action {
 }
 
 impl Sim {
+    fn simulate(&mut self) -> Result<(), String> {
+        #[cfg(feature = "seeded-bugs")]
+        {
+            self.watch.bug = self.cfg.bug;
+        }
+        for i in 0..self.servers.len() {
+            self.servers[i].acceptor = self.acceptor(&[]);
+            self.subscribe(i);
+        }
+        for c in 0..self.cfg.clients {
+            self.next_call(c)?;
+        }
+        self.run()?;
+        self.heal_and_read_all()
+    }
+
+    /// Whether the run has the seeded bug `bug`.
+    #[cfg(feature = "seeded-bugs")]
+    fn has(&self, bug: crate::bugs::Bug) -> bool {
+        self.cfg.bug == Some(bug)
+    }
+
+    /// A fresh acceptor (with the run's seeded bug).
+    fn acceptor(&self, records: &[Record]) -> Acceptor {
+        #[allow(unused_mut)]
+        let mut a = Acceptor::recover(records);
+        #[cfg(feature = "seeded-bugs")]
+        {
+            a.bug = self.cfg.bug;
+        }
+        a
+    }
+
     fn quorum(&self) -> usize {
         self.cfg.servers / 2 + 1
     }
@@ -326,11 +413,17 @@ impl Sim {
 
     /// Every enabled action, with its weight.
     fn actions(&mut self) -> Vec<(u32, Action)> {
+        let reorder = self.cfg.faults.reorder;
         let mut v: Vec<(u32, Action)> = (0..self.net.len())
+            .filter(|&i| {
+                // Without reordering, only the oldest packet of each channel can arrive.
+                let (from, to) = (self.net[i].from, self.net[i].to);
+                reorder || !self.net[..i].iter().any(|p| p.from == from && p.to == to)
+            })
             .map(|i| (10, Action::Deliver(i)))
             .collect();
         for (i, s) in self.servers.iter().enumerate() {
-            if s.up && (!s.unsynced.is_empty() || !s.held.is_empty()) {
+            if s.up && (!s.unsynced.is_empty() || !s.held.is_empty() || !s.notices.is_empty()) {
                 v.push((12, Action::Sync(i)));
             }
         }
@@ -368,8 +461,10 @@ impl Sim {
                 let p = if self.rng.chance(faults.duplicate) {
                     self.report.duplicated += 1;
                     self.net[i].clone()
-                } else {
+                } else if faults.reorder {
                     self.net.swap_remove(i)
+                } else {
+                    self.net.remove(i)
                 };
                 if self.rng.chance(faults.loss) {
                     self.report.lost += 1;
@@ -393,15 +488,18 @@ impl Sim {
                 s.up = false;
                 s.unsynced.clear();
                 s.held.clear();
+                s.notices.clear();
+                s.subscribed.clear();
                 s.acceptor = Acceptor::default();
                 self.trace_server(i, "crash", Vec::new());
             }
             Action::Restart(i) => {
-                let s = &mut self.servers[i];
-                s.acceptor = Acceptor::recover(&s.synced);
-                s.up = true;
+                self.servers[i].acceptor = self.acceptor(&self.servers[i].synced);
+                self.servers[i].up = true;
                 self.trace_server(i, "restart", Vec::new());
-                for (&(server, addr), &b) in &self.answered {
+                // The watcher reconnects, and subscribes again.
+                self.subscribe(i);
+                for (&(server, addr), &b) in self.answered.iter().filter(|_| self.cfg.checks) {
                     let promised = self.servers[server].acceptor.wor(addr).promised;
                     if server == i && promised < b && !self.servers[i].acceptor.is_trimmed(addr.seg)
                     {
@@ -434,6 +532,18 @@ impl Sim {
                     return Ok(());
                 }
                 let step = s.acceptor.step(&p.msg);
+                if let (Msg::Subscribe { seg }, Node::Watcher) = (&p.msg, p.from) {
+                    s.subscribed.insert(*seg);
+                }
+                if let Some(Msg::Notify { addr, .. }) = &step.notify {
+                    if s.subscribed.contains(&addr.seg) {
+                        s.notices.push(Packet {
+                            from: p.to,
+                            to: Node::Watcher,
+                            msg: step.notify.clone().expect("a notification"),
+                        });
+                    }
+                }
                 if self.cfg.trace {
                     let node = format!("s{i}");
                     let from = self.name(p.from);
@@ -457,9 +567,24 @@ impl Sim {
                         msg,
                     });
                 }
-                if self.cfg.bug == Some(SimBug::ReplyBeforeSync) {
-                    let held = std::mem::take(&mut self.servers[i].held);
-                    self.release(i, held);
+                #[cfg(feature = "seeded-bugs")]
+                if self.has(crate::bugs::Bug::ReplyBeforeSync) {
+                    let s = &mut self.servers[i];
+                    let held = [std::mem::take(&mut s.held), std::mem::take(&mut s.notices)];
+                    self.release(i, held.concat());
+                }
+                Ok(())
+            }
+            Node::Watcher => {
+                let Node::Server(from) = p.from else {
+                    return Ok(());
+                };
+                if let Some((addr, v)) = self.watch.on_notify(from, &p.msg) {
+                    if self.cfg.history {
+                        self.history.notified(WATCHER, addr, &v);
+                    }
+                    // A subscription tells a WOR's value once it is chosen.
+                    self.returned(addr, Some(v), self.now)?;
                 }
                 Ok(())
             }
@@ -475,6 +600,44 @@ impl Sim {
                 self.trace_client(c, Input::Reply(from, &p.msg), &out);
                 self.handle(c, out)
             }
+        }
+    }
+
+    /// The watcher subscribes at server `i` to the segments it follows.
+    fn subscribe(&mut self, i: usize) {
+        let msgs = [SEG_WORS, SEG_BATCH].map(|seg| Msg::Subscribe { seg });
+        for msg in &msgs {
+            self.net.push(Packet {
+                from: Node::Watcher,
+                to: Node::Server(i),
+                msg: msg.clone(),
+            });
+        }
+        self.watch_calls += 1;
+        if self.cfg.trace {
+            // The sends, as a call that is over once sent (what it is told is not traced).
+            let node = self.name(Node::Watcher);
+            let ev = TraceEvent {
+                lamport: self.report.trace.len() as u64 + 1,
+                node: &node,
+                role: "client",
+                step: "start",
+                op: Some(self.watch_calls),
+                addr: None,
+                seg: None,
+                from: None,
+                msg_in: None,
+                msg_out: msgs
+                    .iter()
+                    .map(|msg| Sent {
+                        to: format!("s{i}"),
+                        msg,
+                    })
+                    .collect(),
+                changed: serde_json::json!({"phase": "Done"}),
+            };
+            let line = serde_json::to_string(&ev).expect("events serialise");
+            self.report.trace.push(line);
         }
     }
 
@@ -506,6 +669,8 @@ impl Sim {
             self.trace_server(i, "sync", sent);
         }
         self.release(i, held);
+        let notices = std::mem::take(&mut self.servers[i].notices);
+        self.release(i, notices);
     }
 
     fn release(&mut self, i: usize, held: Vec<Packet>) {
@@ -535,6 +700,9 @@ impl Sim {
     }
 
     fn check_agreement(&self) -> Result<(), String> {
+        if !self.cfg.checks {
+            return Ok(());
+        }
         let q = self.quorum();
         for (addr, by_ballot) in &self.accepted {
             let chosen: BTreeSet<&Value> = by_ballot
@@ -568,6 +736,9 @@ impl Sim {
 
     /// A call returned `value` for `addr` (or nothing, for a read that started at `started`).
     fn returned(&mut self, addr: Addr, value: Option<Value>, started: u64) -> Result<(), String> {
+        if !self.cfg.checks {
+            return Ok(());
+        }
         match value {
             Some(v) => {
                 self.returned.entry(addr).or_default().push((v, self.now));
@@ -613,6 +784,10 @@ impl Sim {
         self.report.errors += usize::from(result.is_err());
         let op = self.clients[c].op.take().expect("a call in flight");
         self.clients[c].timer = None;
+        if self.cfg.history {
+            let id = self.clients[c].rounds.client();
+            self.history.complete(id, op.kind(), &result);
+        }
         let started = self.clients[c].started;
         let client = &self.clients[c];
         let call = client
@@ -689,6 +864,10 @@ impl Sim {
     }
 
     fn start(&mut self, c: usize, kind: Kind, ballot: Option<Ballot>) -> Result<(), String> {
+        if self.cfg.history {
+            let id = self.clients[c].rounds.client();
+            self.history.invoke(id, &kind, ballot);
+        }
         let seed = self.rng.next_u64();
         let (op, out) = Op::start(
             kind,
@@ -708,6 +887,7 @@ impl Sim {
         match n {
             Node::Server(i) => format!("s{i}"),
             Node::Client(c) => format!("c{:x}", self.clients[c].rounds.client()),
+            Node::Watcher => format!("c{WATCHER:x}"),
         }
     }
 
