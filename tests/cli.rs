@@ -400,7 +400,10 @@ fn ado_check_reports_ok_and_violations_per_app() {
     // Without --app, a bug is checked in its own app.
     let (code, out, _) = worm(&["check", "ado", "--bug", "tm-ignore-fail"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("   9. A: rm2.push() = Fail (Prepare)\n"), "{out}");
+    assert!(
+        out.contains("   9. A: rm2.push() = Fail (Prepare)\n"),
+        "{out}"
+    );
     assert_eq!(
         out.lines().last().unwrap(),
         "ado: VIOLATION of \"2PC atomicity\" after 25429 unique states"
@@ -410,12 +413,24 @@ fn ado_check_reports_ok_and_violations_per_app() {
 #[test]
 fn ado_bad_arguments_exit_2_naming_the_bad_value() {
     for (args, message) in [
-        (&["--app", "queue"][..], "unknown ADO app \"queue\" (expected one of: free, kv"),
+        (
+            &["--app", "queue"][..],
+            "unknown ADO app \"queue\" (expected one of: free, kv",
+        ),
         (&["--bug", "nope"], "unknown ADO bug \"nope\""),
-        (&["--app", "kv", "--bug", "tm-ignore-fail"], "bug tm-ignore-fail needs --app 2pc"),
-        (&["--bug", "kvlock-release-early", "--app", "free"], "needs --app kvlock"),
+        (
+            &["--app", "kv", "--bug", "tm-ignore-fail"],
+            "bug tm-ignore-fail needs --app 2pc",
+        ),
+        (
+            &["--bug", "kvlock-release-early", "--app", "free"],
+            "needs --app kvlock",
+        ),
         (&["--clients", "9"], "nodes must be 1 to 4, not 9"),
-        (&["--app", "2pc", "--max-ts", "0"], "max-ts must be 1 to 6, not 0"),
+        (
+            &["--app", "2pc", "--max-ts", "0"],
+            "max-ts must be 1 to 6, not 0",
+        ),
         (&["--max-try", "2"], "--max-try needs --app 2pc"),
         (&["--symmetry"], "ado has no symmetry reduction"),
     ] {
