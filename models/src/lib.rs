@@ -5,6 +5,7 @@
 //! - [`wos`]: write-once segments over WORs (alloc, batch capture and write, trim, write
 //!   notifications, partitions), refining [`wos::spec::WosSpace`].
 //! - [`caspaxos`]: CASPaxos, refining the CAS registers of [`caspaxos::spec::CasObject`].
+//! - [`multipaxos`]: Multi-Paxos, a replicated log with one phase 1 for all later slots.
 //! - [`network`]: the network options shared by every actor model.
 
 /// `Display` and `FromStr` for a model's bug enum, from its `ALL` list and `name()`: the name
@@ -38,6 +39,7 @@ macro_rules! bug_names {
 }
 
 pub mod caspaxos;
+pub mod multipaxos;
 pub mod network;
 pub mod system;
 pub mod wor;
