@@ -6,6 +6,8 @@
 //!   notifications, partitions), refining [`wos::spec::WosSpace`].
 //! - [`caspaxos`]: CASPaxos, refining the CAS registers of [`caspaxos::spec::CasObject`].
 //! - [`multipaxos`]: Multi-Paxos, a replicated log with one phase 1 for all later slots.
+//! - [`ado`]: the atomic distributed object (ADO) of *Much ADO about Failures*, its apps, and
+//!   their atomic specs.
 //! - [`network`]: the network options shared by every actor model.
 
 /// `Display` and `FromStr` for a model's bug enum, from its `ALL` list and `name()`: the name
@@ -38,6 +40,7 @@ macro_rules! bug_names {
     };
 }
 
+pub mod ado;
 pub mod caspaxos;
 pub mod multipaxos;
 pub mod network;
