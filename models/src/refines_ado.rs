@@ -49,6 +49,7 @@
 //! than what the protocol tells its own client. The checker found both: without these two
 //! excuses the correct protocols do not refine this ADO (see the tests).
 
+pub mod caspaxos;
 pub mod multipaxos;
 
 use crate::ado::model::{is_chain, results_agree};
@@ -71,7 +72,10 @@ pub enum Event<O: AdoObject> {
     Invoke(NodeId, O::Method),
     /// The protocol acknowledged `node`'s push; `committed` is the object's state it says is
     /// committed.
-    Push { node: NodeId, committed: O::State },
+    Push {
+        node: NodeId,
+        committed: O::State,
+    },
 }
 
 /// A starting point as the protocol names it: the root, or the entry first proposed under a
@@ -79,7 +83,14 @@ pub enum Event<O: AdoObject> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Point {
     Root,
-    Entry { time: Ballot, depth: u8 },
+    Entry {
+        time: Ballot,
+        depth: u8,
+    },
+    /// The one entry proposed under a ballot (CASPaxos proposes once per ballot).
+    Only {
+        time: Ballot,
+    },
 }
 
 /// A protocol that performs ADO operations.
@@ -120,6 +131,14 @@ impl<O: AdoObject> Ghost<O> {
                 ts: self.ts_of(time),
                 depth,
             },
+            Point::Only { time } => {
+                let ts = self.ts_of(time);
+                let ids = (0..self.ado.log.len()).map(|i| self.ado.log_id(i));
+                ids.chain(self.ado.cache.keys().copied())
+                    .find(|id| id.ts == ts)
+                    // Pruned: no live entry has this timestamp, nor does this id.
+                    .unwrap_or(Id { ts, depth: u8::MAX })
+            }
         }
     }
 
@@ -227,9 +246,10 @@ where
             Property::always("the ADO's log is a chain", |_, s: &Self::State| {
                 is_chain(&s.ghost.ado)
             }),
-            Property::always("results agree with the ADO's log", |m: &Self, s: &Self::State| {
-                results_agree(&m.obj, &s.ghost.ado)
-            }),
+            Property::always(
+                "results agree with the ADO's log",
+                |m: &Self, s: &Self::State| results_agree(&m.obj, &s.ghost.ado),
+            ),
             Property::sometimes("a call committed in the ADO", |_, s: &Self::State| {
                 !s.ghost.ado.log.is_empty()
             }),

@@ -46,9 +46,15 @@ impl Protocol for MpModel {
         let node = i as NodeId;
         let (old, new) = (&last.proposers[i], &next.proposers[i]);
         match (old.phase, new.phase) {
-            (Phase::Prepare { ballot, .. }, Phase::Lead { ballot: b, next, tip, .. })
-                if b == ballot =>
-            {
+            (
+                Phase::Prepare { ballot, .. },
+                Phase::Lead {
+                    ballot: b,
+                    next,
+                    tip,
+                    ..
+                },
+            ) if b == ballot => {
                 let point = match tip {
                     Some(e) => Point::Entry {
                         time: e.time,
@@ -62,8 +68,7 @@ impl Protocol for MpModel {
                     point,
                 }]
             }
-            (Phase::Prepare { ballot, .. }, phase)
-                if !matches!(phase, Phase::Prepare { ballot: b, .. } if b == ballot) =>
+            (Phase::Prepare { ballot, .. }, phase) if !matches!(phase, Phase::Prepare { ballot: b, .. } if b == ballot) =>
             {
                 vec![Event::PullFail(node)]
             }
