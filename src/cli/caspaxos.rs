@@ -2,6 +2,7 @@
 //! key-value store of two registers over the same acceptors.
 
 use super::check::{CheckRun, Outcome};
+use super::refines_ado::{self, Refines};
 use super::{Error, RunArgs};
 use clap::Args;
 use stateright::Model;
@@ -63,6 +64,12 @@ pub struct CasArgs {
     /// Switch on a named bug (see `worm list`).
     #[arg(long)]
     pub bug: Option<CasBug>,
+    /// Check that the protocol refines this model instead of the CAS registers.
+    #[arg(long, value_enum)]
+    pub refines: Option<Refines>,
+    /// With --refines ado: the naive abstraction (correct protocols fail it).
+    #[arg(long)]
+    pub naive: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -147,7 +154,24 @@ pub fn run_check(cfg: CasConfig, kv: bool, run: &RunArgs) -> Result<Outcome, Err
 }
 
 pub fn check(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
+    if let Some(outcome) = refinement(args, kv, &args.run)? {
+        return Ok(refines_ado::report(outcome, args.run.json));
+    }
     checker(args.config(kv)?, kv, &args.run).check()
+}
+
+/// `--refines ado`: the check against the ADO instead of the CAS registers.
+fn refinement(args: &CasArgs, kv: bool, run: &RunArgs) -> Result<Option<Outcome>, Error> {
+    match (args.refines, kv) {
+        (None, _) if args.naive => Err(Error::Usage("--naive needs --refines ado".into())),
+        (None, _) => Ok(None),
+        (Some(_), true) => Err(Error::Usage(
+            "--refines ado covers one register: use caspaxos, not caspaxos-kv".into(),
+        )),
+        (Some(Refines::Ado), false) => {
+            refines_ado::caspaxos(args.config(kv)?, args.naive, run).map(Some)
+        }
+    }
 }
 
 /// Serves the explorer; returns only on a bad address.
@@ -161,6 +185,10 @@ pub fn bench(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
         json: true,
         ..args.run.clone()
     };
+    if let Some(outcome) = refinement(args, kv, &run)? {
+        refines_ado::bench_line(&outcome);
+        return Ok(ExitCode::SUCCESS);
+    }
     let outcome = run_check(args.config(kv)?, kv, &run)?;
     println!(
         "{}: {} unique states  {} total  depth {}  {:.2} s  {:.0} unique states/s  {}",

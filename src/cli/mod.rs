@@ -7,6 +7,8 @@ mod client;
 mod cluster;
 mod explore;
 mod lin;
+mod multipaxos;
+mod refines_ado;
 mod serve;
 mod tlc;
 mod verify;
@@ -83,6 +85,8 @@ enum ModelArgs {
     /// The CASPaxos key-value store: one register per key.
     #[command(name = "caspaxos-kv")]
     CaspaxosKv(caspaxos::CasArgs),
+    /// Multi-Paxos: a replicated log with one phase 1 for all later slots.
+    Multipaxos(multipaxos::MpArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -135,6 +139,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::List => {
             print!("{}{}", wor::list(), wos::list());
             print!("{}", caspaxos::list());
+            print!("{}", multipaxos::list());
             print!("{}", tlc::list());
             Ok(ExitCode::SUCCESS)
         }
@@ -173,6 +178,18 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                     model: ModelArgs::CaspaxosKv(args),
                 },
         } => caspaxos::bench(&args, true),
+        Command::Check {
+            model: ModelArgs::Multipaxos(args),
+        } => multipaxos::check(&args),
+        Command::Explore {
+            model: ModelArgs::Multipaxos(args),
+        } => multipaxos::explore(&args),
+        Command::Bench {
+            what:
+                BenchArgs::Check {
+                    model: ModelArgs::Multipaxos(args),
+                },
+        } => multipaxos::bench(&args),
         Command::Verify { threads } => Ok(verify::verify(threads)),
         Command::Tlc(args) => tlc::tlc(&args),
         Command::Bench {

@@ -55,13 +55,18 @@ pub fn verify(threads: usize) -> ExitCode {
         let model = if kv { "caspaxos-kv" } else { "caspaxos" };
         rows.push(row(model, variant, should_hold, outcome));
     }
+    rows.extend(
+        super::multipaxos::verify_rows(&run).into_iter().map(
+            |(model, variant, should_hold, outcome)| row(model, variant, should_hold, outcome),
+        ),
+    );
     println!(
-        "{:<11} {:<32} {:<10} {:<56} {:>10} {:>8}  verdict",
+        "{:<11} {:<42} {:<10} {:<56} {:>10} {:>8}  verdict",
         "model", "variant", "expected", "result", "states", "seconds"
     );
     for r in &rows {
         println!(
-            "{:<11} {:<32} {:<10} {:<56} {:>10} {:>8.2}  {}",
+            "{:<11} {:<42} {:<10} {:<56} {:>10} {:>8.2}  {}",
             r.model,
             r.variant,
             r.expected,
