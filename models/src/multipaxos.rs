@@ -27,7 +27,7 @@
 //! Each entry carries, besides its command, two ghost fields the protocol never reads: the
 //! ballot under which it was first proposed (its *timestamp*) and the command of the entry in
 //! the slot before it (its *parent*). They name the entry in the ADO's cache tree, see
-//! [`crate::multipaxos::model`].
+//! [`crate::refines_ado::multipaxos`].
 //!
 //! ## Invariants
 //!

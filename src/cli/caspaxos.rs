@@ -186,23 +186,11 @@ pub fn bench(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
         ..args.run.clone()
     };
     if let Some(outcome) = refinement(args, kv, &run)? {
-        refines_ado::bench_line(&outcome);
+        super::check::bench_line(&outcome);
         return Ok(ExitCode::SUCCESS);
     }
     let outcome = run_check(args.config(kv)?, kv, &run)?;
-    println!(
-        "{}: {} unique states  {} total  depth {}  {:.2} s  {:.0} unique states/s  {}",
-        name(kv),
-        outcome.unique_states,
-        outcome.total_states,
-        outcome.depth,
-        outcome.seconds,
-        outcome.unique_states as f64 / outcome.seconds,
-        match &outcome.violation {
-            None => "OK".to_string(),
-            Some(v) => format!("VIOLATION of {:?}", v.property),
-        }
-    );
+    super::check::bench_line(&outcome);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -329,3 +329,20 @@ pub fn property_names<M: Model>(model: &M) -> Vec<String> {
         })
         .collect()
 }
+
+/// The one line of `worm bench check` for a model without symmetry reduction.
+pub fn bench_line(outcome: &Outcome) {
+    println!(
+        "{}: {} unique states  {} total  depth {}  {:.2} s  {:.0} unique states/s  {}",
+        outcome.model,
+        outcome.unique_states,
+        outcome.total_states,
+        outcome.depth,
+        outcome.seconds,
+        outcome.unique_states as f64 / outcome.seconds,
+        match &outcome.violation {
+            None => "OK".to_string(),
+            Some(v) => format!("VIOLATION of {:?}", v.property),
+        }
+    );
+}

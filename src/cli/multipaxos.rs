@@ -124,7 +124,7 @@ pub fn bench(args: &MpArgs) -> Result<ExitCode, Error> {
         ..args.run.clone()
     };
     let outcome = run_check(args.config()?, args.refines, args.naive, &run)?;
-    refines_ado::bench_line(&outcome);
+    super::check::bench_line(&outcome);
     Ok(ExitCode::SUCCESS)
 }
 
