@@ -30,7 +30,8 @@
 //! A node may push again after a successful push without pulling again (a stable leader); its
 //! point is then the tip, and its later entries extend it. `obj.m()!` retries pull and push until
 //! they succeed (in the apps, the retries are bounded to keep the state space finite).
-//! [`objects`] has the sequential objects of the talk: KV, DVec, DLock, and the 2PC resource
+//! [`apps`] has the apps of the talk checked against their atomic specs ([`spec`]), and
+//! [`objects`] the sequential objects of the talk: KV, DVec, DLock, and the 2PC resource
 //! manager.
 //!
 //! ## Why pull may pick any entry
@@ -62,8 +63,10 @@
 //! - Replaying the log gives every entry the result its invoke returned (what a caller may
 //!   observe agrees with one sequential history).
 
+pub mod apps;
 pub mod model;
 pub mod objects;
+pub mod spec;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -303,15 +306,16 @@ impl<O: AdoObject> Ado<O> {
         points
     }
 
-    /// Every outcome a pull may have now: FAIL, FAIL with a drawn timestamp, or success from
-    /// each starting point. `fresh` says whether a fresh timestamp may still be drawn (models
+    /// Every outcome a pull may have now: success from each starting point, FAIL with a drawn
+    /// timestamp, or FAIL. `fresh` says whether a fresh timestamp may still be drawn (models
     /// bound them); without one only FAIL is possible.
     pub fn pull_outcomes(&self, fresh: bool, bug: Option<AdoBug>) -> Vec<Pulled> {
-        let mut outs = vec![Pulled::Fail];
+        let mut outs = Vec::new();
         if fresh {
-            outs.push(Pulled::Preempted);
             outs.extend(self.starting_points(bug).into_iter().map(Pulled::Ok));
+            outs.push(Pulled::Preempted);
         }
+        outs.push(Pulled::Fail);
         outs
     }
 
@@ -414,11 +418,23 @@ impl<O: AdoObject> Ado<O> {
         let tip = next.tip();
         next.cache.clear();
         for (&id, e) in &self.cache {
-            if id.depth > tip.depth && self.path(id).iter().any(|&(a, _)| a == tip) {
+            if self.extends(id, tip) {
                 next.cache.insert(id, e.clone());
             }
         }
         next
+    }
+
+    /// Is cache entry `id` a descendant of `tip` through cache entries?
+    fn extends(&self, id: Id, tip: Id) -> bool {
+        let mut at = id;
+        while at.depth > tip.depth {
+            match self.cache.get(&at) {
+                Some(e) => at = e.parent,
+                None => return false,
+            }
+        }
+        at == tip && id != tip
     }
 }
 

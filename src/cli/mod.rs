@@ -1,5 +1,6 @@
 //! The command line: argument parsing and dispatch.
 
+mod ado;
 mod bench_wormspace;
 mod caspaxos;
 mod check;
@@ -87,6 +88,8 @@ enum ModelArgs {
     CaspaxosKv(caspaxos::CasArgs),
     /// Multi-Paxos: a replicated log with one phase 1 for all later slots.
     Multipaxos(multipaxos::MpArgs),
+    /// The atomic distributed object, bare or with one of its apps.
+    Ado(ado::AdoArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -140,6 +143,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             print!("{}{}", wor::list(), wos::list());
             print!("{}", caspaxos::list());
             print!("{}", multipaxos::list());
+            print!("{}", ado::list());
             print!("{}", tlc::list());
             Ok(ExitCode::SUCCESS)
         }
@@ -190,6 +194,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                     model: ModelArgs::Multipaxos(args),
                 },
         } => multipaxos::bench(&args),
+        Command::Check {
+            model: ModelArgs::Ado(args),
+        } => ado::check(&args),
+        Command::Explore {
+            model: ModelArgs::Ado(args),
+        } => ado::explore(&args),
+        Command::Bench {
+            what: BenchArgs::Check {
+                model: ModelArgs::Ado(args),
+            },
+        } => ado::bench(&args),
         Command::Verify { threads } => Ok(verify::verify(threads)),
         Command::Tlc(args) => tlc::tlc(&args),
         Command::Bench {

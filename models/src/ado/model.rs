@@ -4,7 +4,9 @@
 //! This is also the high-level model a protocol refines: its actions are the ADO's steps with
 //! their outcomes ([`AdoAction`]), and its states are [`Ado`] values.
 
-use super::{Ado, AdoObject, Id, NodeId, Pulled, Pushed};
+use super::apps::App;
+use super::objects::{Kv, KvMethod};
+use super::{node_name, Ado, AdoObject, Id, NodeId, Pulled, Pushed};
 use stateright::{Model, Property};
 use std::fmt::Debug;
 
@@ -42,6 +44,16 @@ impl AdoBug {
             Self::PruneCommitted => "prune-committed",
             Self::KvlockReleaseEarly => "kvlock-release-early",
             Self::TmIgnoreFail => "tm-ignore-fail",
+        }
+    }
+
+    /// The app in which the checker looks for the bug: none for the ADO's own bugs, which
+    /// free callers show.
+    pub fn app(self) -> Option<App> {
+        match self {
+            Self::KvlockReleaseEarly => Some(App::KvLock),
+            Self::TmIgnoreFail => Some(App::TwoPc),
+            _ => None,
         }
     }
 
@@ -100,11 +112,22 @@ impl AdoConfig {
 }
 
 /// One step of the ADO: an operation by a node with its outcome.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AdoAction<M> {
     Pull(NodeId, Pulled),
     Invoke(NodeId, M),
     Push(NodeId, Pushed),
+}
+
+impl<M: Debug> Debug for AdoAction<M> {
+    /// `A: pull() = Ok(0@0)`, `A: Set(0, 1)`, `A: push() = Ok`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AdoAction::Pull(n, p) => write!(f, "{}: pull() = {p:?}", node_name(*n)),
+            AdoAction::Invoke(n, m) => write!(f, "{}: {m:?}", node_name(*n)),
+            AdoAction::Push(n, p) => write!(f, "{}: push() = {p:?}", node_name(*n)),
+        }
+    }
 }
 
 /// The ADO of `obj`, called by `cfg.nodes` nodes that may invoke any of `methods`.
@@ -118,6 +141,17 @@ pub struct AdoModel<O: AdoObject> {
 impl<O: AdoObject> AdoModel<O> {
     pub fn new(cfg: AdoConfig, obj: O, methods: Vec<O::Method>) -> Self {
         AdoModel { cfg, obj, methods }
+    }
+}
+
+impl AdoModel<Kv> {
+    /// Free callers of a one-key KV that set it to 1 or 2 and read it: the ADO's own check.
+    pub fn kv(cfg: AdoConfig) -> Self {
+        AdoModel::new(
+            cfg,
+            Kv { keys: 1 },
+            vec![KvMethod::Set(0, 1), KvMethod::Set(0, 2), KvMethod::Get(0)],
+        )
     }
 }
 

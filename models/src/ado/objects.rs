@@ -159,6 +159,8 @@ pub enum RmMethod {
     /// The TM's decision. Commit applies only when prepared; abort unless committed.
     Commit,
     Abort,
+    /// The RM gives up on a transaction it has not voted on (its own, unilateral abort).
+    Timeout,
 }
 
 impl AdoObject for Rm {
@@ -178,7 +180,82 @@ impl AdoObject for Rm {
             (RmMethod::Prepare, Prepared | Committed) => (*s, Ret::Bool(true)),
             (RmMethod::Commit, Prepared) => (Committed, Ret::Unit),
             (RmMethod::Abort, Working | Prepared) => (Aborted, Ret::Unit),
-            (RmMethod::Commit | RmMethod::Abort, _) => (*s, Ret::Unit),
+            (RmMethod::Timeout, Working) => (Aborted, Ret::Unit),
+            (RmMethod::Commit | RmMethod::Abort | RmMethod::Timeout, _) => (*s, Ret::Unit),
+        }
+    }
+}
+
+/// Any of the objects above, so that an app can keep ADOs of different objects side by side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AnyObj {
+    Kv(Kv),
+    DVec(DVec),
+    DLock(DLock),
+    Rm(Rm),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AnyState {
+    Kv(<Kv as AdoObject>::State),
+    DVec(<DVec as AdoObject>::State),
+    DLock(<DLock as AdoObject>::State),
+    Rm(RmState),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum AnyMethod {
+    Kv(KvMethod),
+    DVec(DVecMethod),
+    DLock(DLockMethod),
+    Rm(RmMethod),
+}
+
+impl fmt::Debug for AnyMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AnyMethod::Kv(m) => write!(f, "{m:?}"),
+            AnyMethod::DVec(m) => write!(f, "{m:?}"),
+            AnyMethod::DLock(m) => write!(f, "{m:?}"),
+            AnyMethod::Rm(m) => write!(f, "{m:?}"),
+        }
+    }
+}
+
+impl AdoObject for AnyObj {
+    type State = AnyState;
+    type Method = AnyMethod;
+    type Ret = Ret;
+
+    fn init(&self) -> AnyState {
+        match self {
+            AnyObj::Kv(o) => AnyState::Kv(o.init()),
+            AnyObj::DVec(o) => AnyState::DVec(o.init()),
+            AnyObj::DLock(o) => AnyState::DLock(o.init()),
+            AnyObj::Rm(o) => AnyState::Rm(o.init()),
+        }
+    }
+
+    /// Panics on a method of another object: apps only call an ADO's own methods.
+    fn apply(&self, s: &AnyState, m: &AnyMethod) -> (AnyState, Ret) {
+        match (self, s, m) {
+            (AnyObj::Kv(o), AnyState::Kv(s), AnyMethod::Kv(m)) => {
+                let (s, r) = o.apply(s, m);
+                (AnyState::Kv(s), r)
+            }
+            (AnyObj::DVec(o), AnyState::DVec(s), AnyMethod::DVec(m)) => {
+                let (s, r) = o.apply(s, m);
+                (AnyState::DVec(s), r)
+            }
+            (AnyObj::DLock(o), AnyState::DLock(s), AnyMethod::DLock(m)) => {
+                let (s, r) = o.apply(s, m);
+                (AnyState::DLock(s), r)
+            }
+            (AnyObj::Rm(o), AnyState::Rm(s), AnyMethod::Rm(m)) => {
+                let (s, r) = o.apply(s, m);
+                (AnyState::Rm(s), r)
+            }
+            _ => panic!("{m:?} is not a method of {self:?}"),
         }
     }
 }
