@@ -29,7 +29,8 @@
 //!
 //! A node may push again after a successful push without pulling again (a stable leader); its
 //! point is then the tip, and its later entries extend it. `obj.m()!` retries pull and push until
-//! they succeed (in the apps, the retries are bounded to keep the state space finite).
+//! they succeed; in the apps a push that can no longer succeed leaves its caller waiting (the
+//! call's outcome unknown), and pulls are bounded by the timestamps an ADO may draw.
 //! [`apps`] has the apps of the talk checked against their atomic specs ([`spec`]), and
 //! [`objects`] the sequential objects of the talk: KV, DVec, DLock, and the 2PC resource
 //! manager.

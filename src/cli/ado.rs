@@ -1,6 +1,6 @@
 //! `worm ... ado`: the ADO with free callers, or with the clients of one of its apps.
 
-use super::check::{property_names, CheckRun, Outcome};
+use super::check::{bench_once, property_names, CheckRun, Outcome};
 use super::{Error, RunArgs};
 use clap::Args;
 use std::fmt::Write as _;
@@ -159,24 +159,8 @@ pub fn explore(args: &AdoArgs) -> Result<ExitCode, Error> {
 
 /// Unique states per second of one exhaustive check (breadth-first unless told otherwise).
 pub fn bench(args: &AdoArgs) -> Result<ExitCode, Error> {
-    let run = RunArgs {
-        json: true,
-        ..args.run.clone()
-    };
-    let outcome = run_check(args.config()?, &run)?;
-    println!(
-        "ado: {} unique states  {} total  depth {}  {:.2} s  {:.0} unique states/s  {}",
-        outcome.unique_states,
-        outcome.total_states,
-        outcome.depth,
-        outcome.seconds,
-        outcome.unique_states as f64 / outcome.seconds,
-        match &outcome.violation {
-            None => "OK".to_string(),
-            Some(v) => format!("VIOLATION of {:?}", v.property),
-        }
-    );
-    Ok(ExitCode::SUCCESS)
+    let setup = args.config()?;
+    bench_once("ado", &args.run, |run| run_check(setup.clone(), run))
 }
 
 /// The `worm list` entry for the ADO.

@@ -1,7 +1,7 @@
 //! `worm ... caspaxos` and `worm ... caspaxos-kv`: the CASPaxos model, one register or the
 //! key-value store of two registers over the same acceptors.
 
-use super::check::{CheckRun, Outcome};
+use super::check::{bench_once, CheckRun, Outcome};
 use super::refines_ado::{self, Refines};
 use super::{Error, RunArgs};
 use clap::Args;
@@ -181,17 +181,14 @@ pub fn explore(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
 
 /// Unique states per second of one exhaustive check, breadth-first.
 pub fn bench(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
-    let run = RunArgs {
-        json: true,
-        ..args.run.clone()
-    };
-    if let Some(outcome) = refinement(args, kv, &run)? {
-        super::check::bench_line(&outcome);
-        return Ok(ExitCode::SUCCESS);
+    if args.refines.is_some() || args.naive {
+        return bench_once("caspaxos --refines ado", &args.run, |run| {
+            refinement(args, kv, run)?
+                .ok_or_else(|| Error::Usage("--naive needs --refines ado".into()))
+        });
     }
-    let outcome = run_check(args.config(kv)?, kv, &run)?;
-    super::check::bench_line(&outcome);
-    Ok(ExitCode::SUCCESS)
+    let cfg = args.config(kv)?;
+    bench_once(name(kv), &args.run, |run| run_check(cfg.clone(), kv, run))
 }
 
 /// The `worm list` entry for the CASPaxos models.

@@ -1,7 +1,7 @@
 //! `worm ... multipaxos`: the Multi-Paxos model, alone or (`--refines ado`) checked to refine
 //! the ADO.
 
-use super::check::{property_names, CheckRun, Outcome};
+use super::check::{bench_once, property_names, CheckRun, Outcome};
 use super::refines_ado::{self, Refines};
 use super::{Error, RunArgs};
 use clap::Args;
@@ -119,13 +119,14 @@ pub fn explore(args: &MpArgs) -> Result<ExitCode, Error> {
 
 /// Unique states per second of one exhaustive check, breadth-first.
 pub fn bench(args: &MpArgs) -> Result<ExitCode, Error> {
-    let run = RunArgs {
-        json: true,
-        ..args.run.clone()
+    let cfg = args.config()?;
+    let name = match args.refines {
+        Some(Refines::Ado) => "multipaxos --refines ado",
+        None => "multipaxos",
     };
-    let outcome = run_check(args.config()?, args.refines, args.naive, &run)?;
-    super::check::bench_line(&outcome);
-    Ok(ExitCode::SUCCESS)
+    bench_once(name, &args.run, |run| {
+        run_check(cfg.clone(), args.refines, args.naive, run)
+    })
 }
 
 /// The `worm list` entry.
