@@ -498,6 +498,89 @@ impl Drop for ClusterDown {
 }
 
 #[test]
+fn check_multipaxos_alone_and_against_the_ado() {
+    let (code, out, _) = worm(&["check", "multipaxos"]);
+    assert_eq!(code, 0, "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("multipaxos: OK, 16106 unique states, "),
+        "{last}"
+    );
+
+    let (code, out, _) = worm(&["check", "multipaxos", "--refines", "ado"]);
+    assert_eq!(code, 0, "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("multipaxos --refines ado: OK, 19813 unique states, "),
+        "{last}"
+    );
+
+    let (code, out, _) = worm(&["check", "multipaxos", "--bug", "ignore-promised-values"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Counterexample for \"agreement\" (15 steps)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_caspaxos_against_the_ado() {
+    let (code, out, _) = worm(&["check", "caspaxos", "--refines", "ado"]);
+    assert_eq!(code, 0, "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with("caspaxos --refines ado: OK, 62180 unique states, "),
+        "{last}"
+    );
+
+    let (code, out, _) = worm(&["check", "caspaxos", "--refines", "ado", "--naive", "--json"]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["violation"]["property"], "refines the ADO");
+    assert_eq!(
+        v["violation"]["counterexample"].as_array().unwrap().len(),
+        12
+    );
+    let why = v["violation"]["explanation"].as_str().unwrap();
+    assert!(why.contains("neither a stutter nor a step"), "{why}");
+}
+
+#[test]
+fn the_ado_refinement_rejects_what_it_does_not_cover() {
+    let (code, _, err) = worm(&["check", "caspaxos-kv", "--refines", "ado"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("covers one register"), "{err}");
+    let (code, _, err) = worm(&["check", "caspaxos", "--refines", "ado", "--one-rtt"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--one-rtt"), "{err}");
+    let (code, _, err) = worm(&["check", "multipaxos", "--naive"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--naive needs --refines ado"), "{err}");
+    let (code, _, err) = worm(&["check", "multipaxos", "--commands", "x"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad --commands"), "{err}");
+    let (code, _, err) = worm(&["check", "multipaxos", "--slots", "9"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("slots must be 1 to 3, not 9"), "{err}");
+}
+
+#[test]
+fn list_names_the_multipaxos_model_and_bugs() {
+    let (code, out, _) = worm(&["list"]);
+    assert_eq!(code, 0);
+    for needle in [
+        "multipaxos ",
+        "--refines ado",
+        "ignore-promised-values",
+        "prepare-one-slot",
+        "the chosen log is one chain",
+        "caspaxos --refines ado",
+    ] {
+        assert!(out.contains(needle), "{needle} missing from:\n{out}");
+    }
+}
+
+#[test]
 fn ado_check_reports_ok_and_violations_per_app() {
     let (code, out, _) = worm(&["check", "ado"]);
     assert_eq!(code, 0, "{out}");

@@ -5,8 +5,10 @@
 //! - [`wos`]: write-once segments over WORs (alloc, batch capture and write, trim, write
 //!   notifications, partitions), refining [`wos::spec::WosSpace`].
 //! - [`caspaxos`]: CASPaxos, refining the CAS registers of [`caspaxos::spec::CasObject`].
+//! - [`multipaxos`]: Multi-Paxos, a replicated log with one phase 1 for all later slots.
 //! - [`ado`]: the atomic distributed object (ADO) of *Much ADO about Failures*, its apps, and
 //!   their atomic specs.
+//! - [`refines_ado`]: CASPaxos and Multi-Paxos checked to refine the ADO.
 //! - [`network`]: the network options shared by every actor model.
 
 /// `Display` and `FromStr` for a model's bug enum, from its `ALL` list and `name()`: the name
@@ -42,7 +44,9 @@ macro_rules! bug_names {
 pub mod ado;
 pub mod caspaxos;
 pub mod interned;
+pub mod multipaxos;
 pub mod network;
+pub mod refines_ado;
 pub mod system;
 pub mod wor;
 pub mod wos;

@@ -23,9 +23,31 @@ pub struct Refinement<L: Model, H: Model> {
     abstraction: fn(&L, &L::State) -> H::State,
     property: &'static str,
     low_properties: Vec<Property<L>>,
+    /// How many high steps one low step may take (1 unless [`Refinement::with_max_steps`]).
+    max_steps: usize,
     /// Whether each pair of abstract states seen so far is a high step. The abstract states are
     /// few and the low transitions many, so the high model's steps are enumerated once per pair.
     steps: Mutex<StepTable<H>>,
+}
+
+/// Exactly `n` high actions that lead from `a` to `b`, if there are.
+fn high_path<H: Model>(high: &H, a: &H::State, b: &H::State, n: usize) -> Option<Vec<H::Action>>
+where
+    H::State: PartialEq,
+    H::Action: Clone,
+{
+    let mut actions = Vec::new();
+    high.actions(a, &mut actions);
+    actions.into_iter().find_map(|action| {
+        let next = high.next_state(a, action.clone())?;
+        let mut rest = if n == 1 {
+            (next == *b).then(Vec::new)?
+        } else {
+            high_path(high, &next, b, n - 1)?
+        };
+        rest.insert(0, action);
+        Some(rest)
+    })
 }
 
 type StepTable<H> = HashMap<(<H as Model>::State, <H as Model>::State), bool, ahash::RandomState>;
@@ -71,8 +93,18 @@ where
             abstraction,
             property,
             low_properties,
+            max_steps: 1,
             steps: Mutex::default(),
         }
+    }
+
+    /// Lets one low transition be up to `n` high steps in a row: for a protocol whose single
+    /// step is two operations of the abstraction (a CASPaxos proposer that completes its
+    /// prepare quorum applies its change function in the same step: a pull, then an invoke).
+    pub fn with_max_steps(mut self, n: usize) -> Self {
+        assert!(n >= 1, "a high step is at least one step");
+        self.max_steps = n;
+        self
     }
 
     /// The abstraction function applied to a low state.
@@ -92,18 +124,19 @@ where
         if let Some(&known) = table().get(&key) {
             return known;
         }
-        let step = self.high_step(&key.0, &key.1).is_some();
+        let step = self.high_steps(&key.0, &key.1).is_some();
         table().insert(key, step);
         step
     }
 
     /// A high action that leads from `a` to `b`, if there is one.
     pub fn high_step(&self, a: &H::State, b: &H::State) -> Option<H::Action> {
-        let mut actions = Vec::new();
-        self.high.actions(a, &mut actions);
-        actions
-            .into_iter()
-            .find(|action| self.high.next_state(a, action.clone()).as_ref() == Some(b))
+        high_path(&self.high, a, b, 1).map(|mut p| p.remove(0))
+    }
+
+    /// Up to the allowed number of high actions that lead from `a` to `b`, fewest first.
+    pub fn high_steps(&self, a: &H::State, b: &H::State) -> Option<Vec<H::Action>> {
+        (1..=self.max_steps).find_map(|n| high_path(&self.high, a, b, n))
     }
 
     /// The name of the refinement property.
@@ -159,8 +192,11 @@ where
         let (a, b) = (self.abstract_state(&last.low), self.abstract_state(&next));
         let verdict = if a == b {
             "a stutter".to_string()
-        } else if let Some(step) = self.high_step(&a, &b) {
-            format!("the spec step {step:?}")
+        } else if let Some(steps) = self.high_steps(&a, &b) {
+            match &steps[..] {
+                [step] => format!("the spec step {step:?}"),
+                _ => format!("the spec steps {steps:?}"),
+            }
         } else {
             "NOT a spec step".to_string()
         };

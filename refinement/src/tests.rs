@@ -136,3 +136,27 @@ fn a_wrong_initial_state_is_caught() {
     let path = first_violation(checker.model(), "refines", path).unwrap();
     assert_eq!(path.len(), 1);
 }
+
+#[test]
+fn one_low_step_may_be_several_high_steps_when_allowed() {
+    // 0 -> 1 is abstractly 0 -> 2: two steps of the one-step counter.
+    let spec = || SpecModel::new(Counter { n: 0, big: false });
+    let two = Refinement::new(Ticker, spec(), doubles, "refines").with_max_steps(2);
+    assert_eq!(
+        two.high_steps(&Counter { n: 0, big: false }, &Counter { n: 2, big: false }),
+        Some(vec![(1, ()), (1, ())])
+    );
+    let step = two
+        .format_step(
+            &super::Refined {
+                low: 0,
+                refines: true,
+            },
+            (),
+        )
+        .unwrap();
+    assert!(step.contains("the spec steps [(1, ()), (1, ())]"), "{step}");
+    self::check(two).assert_properties();
+    let one = Refinement::new(Ticker, spec(), doubles, "refines");
+    assert!(self::check(one).discovery("refines").is_some());
+}

@@ -2,6 +2,7 @@
 //! key-value store of two registers over the same acceptors.
 
 use super::check::{bench_once, CheckRun, Outcome};
+use super::refines_ado::{self, Refines};
 use super::{Error, RunArgs};
 use clap::Args;
 use stateright::Model;
@@ -66,6 +67,12 @@ pub struct CasArgs {
     /// Check the protocol alone, without history: the state machine of tla/CASPaxos.tla.
     #[arg(long)]
     pub mirror: bool,
+    /// Check that the protocol refines this model instead of the CAS registers.
+    #[arg(long, value_enum)]
+    pub refines: Option<Refines>,
+    /// With --refines ado: the naive abstraction (correct protocols fail it).
+    #[arg(long)]
+    pub naive: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -150,6 +157,9 @@ pub fn run_check(cfg: CasConfig, kv: bool, run: &RunArgs) -> Result<Outcome, Err
 }
 
 pub fn check(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
+    if let Some(outcome) = refinement(args, kv, &args.run)? {
+        return Ok(refines_ado::report(outcome, args.run.json));
+    }
     if !args.mirror {
         return checker(args.config(kv)?, kv, &args.run).check();
     }
@@ -163,6 +173,20 @@ pub fn check(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
     })
 }
 
+/// `--refines ado`: the check against the ADO instead of the CAS registers.
+fn refinement(args: &CasArgs, kv: bool, run: &RunArgs) -> Result<Option<Outcome>, Error> {
+    match (args.refines, kv) {
+        (None, _) if args.naive => Err(Error::Usage("--naive needs --refines ado".into())),
+        (None, _) => Ok(None),
+        (Some(_), true) => Err(Error::Usage(
+            "--refines ado covers one register: use caspaxos, not caspaxos-kv".into(),
+        )),
+        (Some(Refines::Ado), false) => {
+            refines_ado::caspaxos(args.config(kv)?, args.naive, run).map(Some)
+        }
+    }
+}
+
 /// Serves the explorer; returns only on a bad address.
 pub fn explore(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
     if args.mirror {
@@ -173,6 +197,12 @@ pub fn explore(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
 
 /// Unique states per second of one exhaustive check, breadth-first.
 pub fn bench(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
+    if args.refines.is_some() || args.naive {
+        return bench_once("caspaxos --refines ado", &args.run, |run| {
+            refinement(args, kv, run)?
+                .ok_or_else(|| Error::Usage("--naive needs --refines ado".into()))
+        });
+    }
     let cfg = args.config(kv)?;
     if args.mirror {
         let label = format!("{} mirror", name(kv));

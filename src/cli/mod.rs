@@ -8,7 +8,9 @@ mod client;
 mod cluster;
 mod explore;
 mod lin;
+mod multipaxos;
 mod refine;
+mod refines_ado;
 mod serve;
 mod simulate;
 mod tlc;
@@ -93,6 +95,8 @@ enum ModelArgs {
     /// The CASPaxos key-value store: one register per key.
     #[command(name = "caspaxos-kv")]
     CaspaxosKv(caspaxos::CasArgs),
+    /// Multi-Paxos: a replicated log with one phase 1 for all later slots.
+    Multipaxos(multipaxos::MpArgs),
     /// The atomic distributed object, bare or with one of its apps.
     Ado(ado::AdoArgs),
 }
@@ -149,6 +153,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::List => {
             print!("{}{}", wor::list(), wos::list());
             print!("{}", caspaxos::list());
+            print!("{}", multipaxos::list());
             print!("{}", ado::list());
             print!("{}", tlc::list());
             Ok(ExitCode::SUCCESS)
@@ -188,6 +193,18 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                     model: ModelArgs::CaspaxosKv(args),
                 },
         } => caspaxos::bench(&args, true),
+        Command::Check {
+            model: ModelArgs::Multipaxos(args),
+        } => multipaxos::check(&args),
+        Command::Explore {
+            model: ModelArgs::Multipaxos(args),
+        } => multipaxos::explore(&args),
+        Command::Bench {
+            what:
+                BenchArgs::Check {
+                    model: ModelArgs::Multipaxos(args),
+                },
+        } => multipaxos::bench(&args),
         Command::Check {
             model: ModelArgs::Ado(args),
         } => ado::check(&args),

@@ -58,6 +58,11 @@ pub fn verify(threads: usize) -> ExitCode {
         let model = if kv { "caspaxos-kv" } else { "caspaxos" };
         rows.push(row(model, variant, should_hold, outcome));
     }
+    rows.extend(
+        super::multipaxos::verify_rows(&run).into_iter().map(
+            |(model, variant, should_hold, outcome)| row(model, variant, should_hold, outcome),
+        ),
+    );
     let ado = std::iter::once((
         "correct".to_string(),
         AdoSetup::Free(AdoConfig::default()),
@@ -76,12 +81,12 @@ pub fn verify(threads: usize) -> ExitCode {
         rows.push(row("ado", variant, should_hold, outcome));
     }
     println!(
-        "{:<11} {:<32} {:<10} {:<56} {:>10} {:>8}  verdict",
+        "{:<11} {:<42} {:<10} {:<56} {:>10} {:>8}  verdict",
         "model", "variant", "expected", "result", "states", "seconds"
     );
     for r in &rows {
         println!(
-            "{:<11} {:<32} {:<10} {:<56} {:>10} {:>8.2}  {}",
+            "{:<11} {:<42} {:<10} {:<56} {:>10} {:>8.2}  {}",
             r.model,
             r.variant,
             r.expected,

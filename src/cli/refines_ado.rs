@@ -1,0 +1,77 @@
+//! `--refines ado` for `worm check caspaxos` and `worm check multipaxos`: the protocol with its
+//! ghost ADO, checked to refine the ADO model.
+
+use super::check::{CheckRun, Outcome};
+use super::{Error, RunArgs};
+use clap::ValueEnum;
+use stateright::Model;
+use std::fmt::Debug;
+use std::process::ExitCode;
+use worm_models::caspaxos::CasConfig;
+use worm_models::multipaxos::MpConfig;
+use worm_models::refines_ado::{caspaxos, multipaxos};
+use worm_refinement::{Refined, Refinement};
+
+/// What a protocol is checked to refine, besides its own spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Refines {
+    /// The atomic distributed object (pull, invoke, push).
+    Ado,
+}
+
+/// The abstract step behind a refinement violation.
+fn explain<L: Model, H: Model>(
+    m: &Refinement<L, H>,
+    property: &str,
+    last: &Refined<L::State>,
+    next: &Refined<L::State>,
+) -> Option<String>
+where
+    H::State: Clone + Debug + Eq + std::hash::Hash,
+    H::Action: Clone,
+{
+    (property == m.property_name()).then(|| {
+        format!(
+            "The last step takes the ADO from\n      {:?}\n   to {:?},\nwhich is neither a stutter nor a step (or two) of the ADO.",
+            m.abstract_state(&last.low),
+            m.abstract_state(&next.low)
+        )
+    })
+}
+
+/// Checks that the CASPaxos model refines the ADO; `naive` drops the abstraction's excuses.
+pub fn caspaxos(cfg: CasConfig, naive: bool, run: &RunArgs) -> Result<Outcome, Error> {
+    caspaxos::validate(&cfg).map_err(Error::Usage)?;
+    CheckRun {
+        name: "caspaxos --refines ado",
+        model: caspaxos::refines_ado(cfg, naive),
+        args: run,
+        representative: caspaxos::representative,
+        explain,
+    }
+    .run()
+    .map_err(Error::Usage)
+}
+
+/// Checks that the Multi-Paxos model refines the ADO; `naive` drops the abstraction's excuses.
+pub fn multipaxos(cfg: MpConfig, naive: bool, run: &RunArgs) -> Result<Outcome, Error> {
+    CheckRun {
+        name: "multipaxos --refines ado",
+        model: multipaxos::refines_ado(cfg, naive),
+        args: run,
+        representative: multipaxos::representative,
+        explain,
+    }
+    .run()
+    .map_err(Error::Usage)
+}
+
+/// Prints an outcome as `worm check` does; exit code 1 on a violation.
+pub fn report(outcome: Outcome, json: bool) -> ExitCode {
+    outcome.print(json);
+    if outcome.violation.is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
