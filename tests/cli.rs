@@ -384,3 +384,79 @@ fn explore_serves_the_wos_model() {
     let first = next[0]["action"].as_str().unwrap_or_default().to_string();
     assert_eq!(first, "cA -> a0: s0.meta Prepare(1.A)", "{next}");
 }
+
+#[test]
+fn ado_check_reports_ok_and_violations_per_app() {
+    let (code, out, _) = worm(&["check", "ado"]);
+    assert_eq!(code, 0, "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(last.starts_with("ado: OK, 35020 unique states, "), "{last}");
+
+    let (code, out, _) = worm(&["check", "ado", "--app", "kvlock", "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["unique_states"], 20253);
+
+    // Without --app, a bug is checked in its own app.
+    let (code, out, _) = worm(&["check", "ado", "--bug", "tm-ignore-fail"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("   9. A: rm2.push() = Fail (Prepare)\n"),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().last().unwrap(),
+        "ado: VIOLATION of \"2PC atomicity\" after 25429 unique states"
+    );
+}
+
+#[test]
+fn ado_bad_arguments_exit_2_naming_the_bad_value() {
+    for (args, message) in [
+        (
+            &["--app", "queue"][..],
+            "unknown ADO app \"queue\" (expected one of: free, kv",
+        ),
+        (&["--bug", "nope"], "unknown ADO bug \"nope\""),
+        (
+            &["--app", "kv", "--bug", "tm-ignore-fail"],
+            "bug tm-ignore-fail needs --app 2pc",
+        ),
+        (
+            &["--bug", "kvlock-release-early", "--app", "free"],
+            "needs --app kvlock",
+        ),
+        (&["--clients", "9"], "nodes must be 1 to 4, not 9"),
+        (
+            &["--app", "2pc", "--max-ts", "0"],
+            "max-ts must be 1 to 6, not 0",
+        ),
+        (&["--max-try", "2"], "--max-try needs --app 2pc"),
+        (&["--symmetry"], "ado has no symmetry reduction"),
+    ] {
+        let mut all = vec!["check", "ado"];
+        all.extend_from_slice(args);
+        let (code, _, err) = worm(&all);
+        assert_eq!(code, 2, "{all:?}: {err}");
+        assert!(err.contains(message), "{all:?}: {err}");
+    }
+}
+
+#[test]
+fn list_names_the_ado_apps_and_bugs() {
+    let (code, out, _) = worm(&["list"]);
+    assert_eq!(code, 0);
+    for name in [
+        "ado ",
+        "kvlockfree",
+        "2pc",
+        "push-without-pull",
+        "commit-stale-branch",
+        "prune-committed",
+        "kvlock-release-early",
+        "tm-ignore-fail",
+        "always \"2PC atomicity\"",
+    ] {
+        assert!(out.contains(name), "{name} missing from:\n{out}");
+    }
+}

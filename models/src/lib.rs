@@ -5,6 +5,8 @@
 //! - [`wos`]: write-once segments over WORs (alloc, batch capture and write, trim, write
 //!   notifications, partitions), refining [`wos::spec::WosSpace`].
 //! - [`caspaxos`]: CASPaxos, refining the CAS registers of [`caspaxos::spec::CasObject`].
+//! - [`ado`]: the atomic distributed object (ADO) of *Much ADO about Failures*, its apps, and
+//!   their atomic specs.
 //! - [`network`]: the network options shared by every actor model.
 
 /// `Display` and `FromStr` for a model's bug enum, from its `ALL` list and `name()`: the name
@@ -37,6 +39,7 @@ macro_rules! bug_names {
     };
 }
 
+pub mod ado;
 pub mod caspaxos;
 pub mod network;
 pub mod system;

@@ -1,7 +1,7 @@
 //! `worm ... caspaxos` and `worm ... caspaxos-kv`: the CASPaxos model, one register or the
 //! key-value store of two registers over the same acceptors.
 
-use super::check::{CheckRun, Outcome};
+use super::check::{bench_once, CheckRun, Outcome};
 use super::{Error, RunArgs};
 use clap::Args;
 use stateright::Model;
@@ -173,30 +173,14 @@ pub fn explore(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
 
 /// Unique states per second of one exhaustive check, breadth-first.
 pub fn bench(args: &CasArgs, kv: bool) -> Result<ExitCode, Error> {
-    let run = RunArgs {
-        json: true,
-        ..args.run.clone()
-    };
-    let outcome = if args.mirror {
-        super::tlc::caspaxos_mirror_check(args.config(kv)?, &run).map_err(Error::Usage)?
-    } else {
-        run_check(args.config(kv)?, kv, &run)?
-    };
-    println!(
-        "{}{}: {} unique states  {} total  depth {}  {:.2} s  {:.0} unique states/s  {}",
-        name(kv),
-        if args.mirror { " mirror" } else { "" },
-        outcome.unique_states,
-        outcome.total_states,
-        outcome.depth,
-        outcome.seconds,
-        outcome.unique_states as f64 / outcome.seconds,
-        match &outcome.violation {
-            None => "OK".to_string(),
-            Some(v) => format!("VIOLATION of {:?}", v.property),
-        }
-    );
-    Ok(ExitCode::SUCCESS)
+    let cfg = args.config(kv)?;
+    if args.mirror {
+        let name = format!("{} mirror", name(kv));
+        return bench_once(&name, &args.run, |run| {
+            super::tlc::caspaxos_mirror_check(cfg.clone(), run).map_err(Error::Usage)
+        });
+    }
+    bench_once(name(kv), &args.run, |run| run_check(cfg.clone(), kv, run))
 }
 
 /// The `worm list` entry for the CASPaxos models.

@@ -315,6 +315,32 @@ pub fn bench(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `worm bench check` for a model without symmetry reduction: one exhaustive check under
+/// `args` (as JSON, so nothing else is printed) and its rate, one line.
+pub fn bench_once(
+    name: &str,
+    args: &RunArgs,
+    run: impl Fn(&RunArgs) -> Result<Outcome, Error>,
+) -> Result<ExitCode, Error> {
+    let outcome = run(&RunArgs {
+        json: true,
+        ..args.clone()
+    })?;
+    println!(
+        "{name}: {} unique states  {} total  depth {}  {:.2} s  {:.0} unique states/s  {}",
+        outcome.unique_states,
+        outcome.total_states,
+        outcome.depth,
+        outcome.seconds,
+        outcome.unique_states as f64 / outcome.seconds,
+        match &outcome.violation {
+            None => "OK".to_string(),
+            Some(v) => format!("VIOLATION of {:?}", v.property),
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// A model's properties as `worm list` shows them: `always "agreement"`, ...
 pub fn property_names<M: Model>(model: &M) -> Vec<String> {
     model

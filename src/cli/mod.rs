@@ -1,5 +1,6 @@
 //! The command line: argument parsing and dispatch.
 
+mod ado;
 mod bench_wormspace;
 mod caspaxos;
 mod check;
@@ -83,6 +84,8 @@ enum ModelArgs {
     /// The CASPaxos key-value store: one register per key.
     #[command(name = "caspaxos-kv")]
     CaspaxosKv(caspaxos::CasArgs),
+    /// The atomic distributed object, bare or with one of its apps.
+    Ado(ado::AdoArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -135,6 +138,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::List => {
             print!("{}{}", wor::list(), wos::list());
             print!("{}", caspaxos::list());
+            print!("{}", ado::list());
             print!("{}", tlc::list());
             Ok(ExitCode::SUCCESS)
         }
@@ -173,6 +177,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                     model: ModelArgs::CaspaxosKv(args),
                 },
         } => caspaxos::bench(&args, true),
+        Command::Check {
+            model: ModelArgs::Ado(args),
+        } => ado::check(&args),
+        Command::Explore {
+            model: ModelArgs::Ado(args),
+        } => ado::explore(&args),
+        Command::Bench {
+            what: BenchArgs::Check {
+                model: ModelArgs::Ado(args),
+            },
+        } => ado::bench(&args),
         Command::Verify { threads } => Ok(verify::verify(threads)),
         Command::Tlc(args) => tlc::tlc(&args),
         Command::Bench {

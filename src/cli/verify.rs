@@ -1,9 +1,12 @@
 //! `worm verify`: every model on its default configuration, and every bug variant.
 
+use super::ado::AdoSetup;
 use super::check::Outcome;
 use super::Error;
 use super::RunArgs;
 use std::process::ExitCode;
+use worm_models::ado::apps::{App, AppConfig};
+use worm_models::ado::{AdoBug, AdoConfig};
 use worm_models::caspaxos::{CasBug, CasConfig};
 use worm_models::wor::{WorBug, WorConfig};
 use worm_models::wos::{WosBug, WosConfig};
@@ -54,6 +57,23 @@ pub fn verify(threads: usize) -> ExitCode {
         let outcome = super::caspaxos::run_check(cfg, kv, &run);
         let model = if kv { "caspaxos-kv" } else { "caspaxos" };
         rows.push(row(model, variant, should_hold, outcome));
+    }
+    let ado = std::iter::once((
+        "correct".to_string(),
+        AdoSetup::Free(AdoConfig::default()),
+        true,
+    ))
+    .chain(App::ALL.map(|app| {
+        (
+            format!("--app {app}"),
+            AdoSetup::App(AppConfig::new(app)),
+            true,
+        )
+    }))
+    .chain(AdoBug::ALL.map(|bug| (format!("--bug {bug}"), AdoSetup::for_bug(bug), false)));
+    for (variant, setup, should_hold) in ado {
+        let outcome = super::ado::run_check(setup, &run);
+        rows.push(row("ado", variant, should_hold, outcome));
     }
     println!(
         "{:<11} {:<32} {:<10} {:<56} {:>10} {:>8}  verdict",
