@@ -135,7 +135,7 @@ const LARGE: &[(&str, &str)] = &[
     ("wos-spec", "segments"),
     // AdoConfig::default(): 35,020 states (as pinned in models/tests/ado.rs), 53 s.
     ("ado", "default"),
-    // 6,542 states, 17 s.
+    // 6,542 states, 17-25 s.
     ("ado", "two-values"),
 ];
 
@@ -224,6 +224,9 @@ const ADO_BUGS: &[(&str, &str, u64)] = &[
     ("commit-stale-branch", "LatestPullerIsLive", 5),
     // A commits a call, B pulls from the root below the tip.
     ("prune-committed", "LatestPullerIsLive", 5),
+    // push-without-pull with no invariants: the refinement of AdoLog finds the committed
+    // entry pruned (A pulls, invokes and pushes; B, without a pull, pushes the root).
+    ("push-without-pull-log", "RefinesAdoLog", 5),
 ];
 
 #[test]

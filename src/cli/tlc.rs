@@ -447,7 +447,10 @@ mod tests {
         let source = std::fs::read_to_string(runner::tla_dir().join("Ado.tla")).unwrap();
         let kv = worm_models::ado::AdoModel::kv(worm_models::ado::AdoConfig::default());
         for &(bug, constant) in ado::BUG_CONSTANTS {
-            assert!(source.contains(&format!("    {constant},")) || source.contains(&format!("    {constant}\n")));
+            assert!(
+                source.contains(&format!("    {constant},"))
+                    || source.contains(&format!("    {constant}\n"))
+            );
             let path = runner::tla_dir()
                 .join("Ado")
                 .join(format!("{}.cfg", bug.name()));
@@ -456,7 +459,12 @@ mod tests {
                 bug: Some(bug),
                 ..worm_models::ado::AdoConfig::default()
             };
-            assert_eq!(ado::config(&cfg), Ok((own, kv.methods.clone())), "{}", bug.name());
+            assert_eq!(
+                ado::config(&cfg),
+                Ok((own, kv.methods.clone())),
+                "{}",
+                bug.name()
+            );
         }
     }
 
