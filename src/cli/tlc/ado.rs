@@ -19,23 +19,13 @@ pub const BUG_CONSTANTS: &[(AdoBug, &str)] = &[
 /// The stateright configuration and methods (`Set(0, v)` for each of `Values`, then `Get(0)`)
 /// that a configuration of `Ado.tla` sets.
 pub fn config(cfg: &Cfg) -> Result<(AdoConfig, Vec<KvMethod>), String> {
-    let mut bugs = Vec::new();
-    for &(bug, constant) in BUG_CONSTANTS {
-        if cfg.bool(constant)? {
-            bugs.push(bug);
-        }
-    }
-    if bugs.len() > 1 {
-        return Err(format!(
-            "the stateright model takes one bug at a time, not {bugs:?}"
-        ));
-    }
+    let bug = cfg.bug(BUG_CONSTANTS.iter().copied())?;
     let max_ts = cfg.usize("MaxTs")?;
     let config = AdoConfig {
         nodes: cfg.usize("N")?,
         max_ts: u8::try_from(max_ts).map_err(|_| format!("MaxTs = {max_ts}"))?,
         max_entries: cfg.usize("MaxEntries")?,
-        bug: bugs.first().copied(),
+        bug,
     };
     config.validate()?;
     let mut methods = Vec::new();
