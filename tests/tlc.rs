@@ -14,6 +14,9 @@
 //!   core bug. `CASPaxosChain.tla` (with a ghost chain, refining `CASRegister.tla`) gives the
 //!   full model's verdicts.
 //! - `WosSpec.tla` has as many states as the spec model of `models/src/wos/spec.rs`.
+//! - `Ado.tla` (refining `AdoLog.tla`) describes the ADO with free callers state for state
+//!   like the stateright model `AdoModel` on a one-key KV: counts and depths pinned, and both
+//!   find each of the ADO's three bugs.
 //!
 //! TLC comes from `ci/install-tlc.sh` (which `ci/test.sh` runs first). These are the small
 //! configurations, a few seconds of TLC each; the large ones are listed in [`LARGE`].
@@ -130,6 +133,10 @@ const LARGE: &[(&str, &str)] = &[
     ("wos-spec", "default"),
     // 30,976 states, 53 s.
     ("wos-spec", "segments"),
+    // AdoConfig::default(): 35,020 states (as pinned in models/tests/ado.rs), 53 s.
+    ("ado", "default"),
+    // 6,542 states, 17-25 s.
+    ("ado", "two-values"),
 ];
 
 #[test]
@@ -208,6 +215,32 @@ fn wos_spec_counts_equal_the_spec_model() {
     assert_mirrored("wos-spec", "small", 1_058, 11);
 }
 
+/// Each ADO bug's own configuration (`AdoConfig::default()` with the bug): (name, TLC's
+/// violated property, trace states).
+const ADO_BUGS: &[(&str, &str, u64)] = &[
+    // A node that never pulled invokes (its call stays local) and pushes successfully.
+    ("push-without-pull", "NoLostAck", 3),
+    // A pulls, invokes, B pulls, A pushes anyway: B's point (the root) is pruned.
+    ("commit-stale-branch", "LatestPullerIsLive", 5),
+    // A commits a call, B pulls from the root below the tip.
+    ("prune-committed", "LatestPullerIsLive", 5),
+    // push-without-pull with no invariants: the refinement of AdoLog finds the committed
+    // entry pruned (A pulls, invokes and pushes; B, without a pull, pushes the root).
+    ("push-without-pull-log", "RefinesAdoLog", 5),
+];
+
+#[test]
+fn ado_counts_equal_the_stateright_model() {
+    assert_mirrored("ado", "small", 2_333, 11);
+}
+
+#[test]
+fn every_ado_bug_constant_is_a_violation_for_both() {
+    for &(config, property, trace) in ADO_BUGS {
+        assert_both_violate("ado", config, property, trace);
+    }
+}
+
 #[test]
 fn every_configuration_is_checked_here_or_listed_as_large() {
     let (code, out, _) = worm(&["list"], &[]);
@@ -223,7 +256,9 @@ fn every_configuration_is_checked_here_or_listed_as_large() {
         ("caspaxos-chain", "small"),
         ("caspaxos-chain", "accept-lower-ballot"),
         ("wos-spec", "small"),
+        ("ado", "small"),
     ]);
+    checked.extend(ADO_BUGS.iter().map(|c| ("ado", c.0)));
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tla");
     for (spec, module) in [
         ("wor", "Wor"),
@@ -232,6 +267,7 @@ fn every_configuration_is_checked_here_or_listed_as_large() {
         ("caspaxos", "CASPaxos"),
         ("caspaxos-chain", "CASPaxosChain"),
         ("wos-spec", "WosSpec"),
+        ("ado", "Ado"),
     ] {
         assert!(out.contains(&format!("tla/{module}.tla")), "{out}");
         for entry in std::fs::read_dir(dir.join(module)).unwrap() {

@@ -6,6 +6,7 @@
 //! compares their verdicts, and, where the spec mirrors the model state for state, their state
 //! counts and depths. Adding a model's spec is a row in [`SPECS`] and a counterpart function.
 
+mod ado;
 mod caspaxos;
 mod cfg;
 mod runner;
@@ -103,6 +104,16 @@ pub const SPECS: &[TlaSpec] = &[
             name: "wos spec model",
             mirrored: true,
             run: wos::spec,
+        }),
+    },
+    TlaSpec {
+        name: "ado",
+        module: "Ado",
+        about: "the ADO with free callers (pull, invoke, push), state for state the stateright model, refining AdoLog",
+        counterpart: Some(Counterpart {
+            name: "ado (free callers)",
+            mirrored: true,
+            run: ado::free,
         }),
     },
 ];
@@ -429,6 +440,34 @@ mod tests {
         }
     }
 
+    /// Each ADO bug is a constant of Ado.tla, with a configuration named after it that is the
+    /// bug's own (`AdoConfig::default()` with the bug) on the KV methods of `AdoModel::kv`.
+    #[test]
+    fn every_ado_bug_is_a_constant_with_its_configuration() {
+        let source = std::fs::read_to_string(runner::tla_dir().join("Ado.tla")).unwrap();
+        let kv = worm_models::ado::AdoModel::kv(worm_models::ado::AdoConfig::default());
+        for &(bug, constant) in ado::BUG_CONSTANTS {
+            assert!(
+                source.contains(&format!("    {constant},"))
+                    || source.contains(&format!("    {constant}\n"))
+            );
+            let path = runner::tla_dir()
+                .join("Ado")
+                .join(format!("{}.cfg", bug.name()));
+            let cfg = Cfg::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let own = worm_models::ado::AdoConfig {
+                bug: Some(bug),
+                ..worm_models::ado::AdoConfig::default()
+            };
+            assert_eq!(
+                ado::config(&cfg),
+                Ok((own, kv.methods.clone())),
+                "{}",
+                bug.name()
+            );
+        }
+    }
+
     #[test]
     fn every_configuration_reads_as_a_stateright_configuration() {
         for spec in SPECS {
@@ -444,6 +483,9 @@ mod tests {
                     "CASPaxos" | "CASPaxosChain" => {
                         caspaxos::config(&cfg)
                             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    }
+                    "Ado" => {
+                        ado::config(&cfg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                     }
                     _ => {}
                 }

@@ -47,17 +47,7 @@ fn scripts(entries: &[String]) -> Result<String, String> {
 
 /// The stateright configuration that a configuration of `CASPaxos.tla` sets.
 pub fn config(cfg: &Cfg) -> Result<CasConfig, String> {
-    let mut bugs = Vec::new();
-    for &(bug, constant) in BUG_CONSTANTS {
-        if cfg.bool(constant)? {
-            bugs.push(bug);
-        }
-    }
-    if bugs.len() > 1 {
-        return Err(format!(
-            "the stateright model takes one bug at a time, not {bugs:?}"
-        ));
-    }
+    let bug = cfg.bug(BUG_CONSTANTS.iter().copied())?;
     let acceptors = cfg.usize("N")?;
     let majority = acceptors / 2 + 1;
     let quorum = |name: &str| -> Result<Option<usize>, String> {
@@ -74,7 +64,7 @@ pub fn config(cfg: &Cfg) -> Result<CasConfig, String> {
         accept_quorum: quorum("AcceptQuorum")?,
         crashes: cfg.usize("MaxCrashes")?,
         network: cfg.string("Network")?.parse()?,
-        bug: bugs.first().copied(),
+        bug,
         ..CasConfig::default()
     };
     config.validate()?;

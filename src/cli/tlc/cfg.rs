@@ -107,6 +107,27 @@ impl Cfg {
             .collect()
     }
 
+    /// The bug whose `BOOLEAN` constant is `TRUE`, if any, of `(bug, constant)` pairs: the
+    /// stateright models take one bug at a time.
+    pub fn bug<B: Copy + std::fmt::Debug, S: AsRef<str>>(
+        &self,
+        constants: impl IntoIterator<Item = (B, S)>,
+    ) -> Result<Option<B>, String> {
+        let mut bugs = Vec::new();
+        for (bug, constant) in constants {
+            if self.bool(constant.as_ref())? {
+                bugs.push(bug);
+            }
+        }
+        match bugs[..] {
+            [] => Ok(None),
+            [bug] => Ok(Some(bug)),
+            _ => Err(format!(
+                "the stateright model takes one bug at a time, not {bugs:?}"
+            )),
+        }
+    }
+
     /// A set of integers, `{1, 2, 3}`.
     pub fn int_set(&self, name: &str) -> Result<Vec<i64>, String> {
         let raw = self.raw(name)?;
@@ -147,5 +168,15 @@ mod tests {
         assert_eq!(cfg.properties, ["P", "Q"]);
         assert!(cfg.bool("N").unwrap_err().contains("N = 3"));
         assert!(cfg.int("Missing").unwrap_err().contains("Missing"));
+    }
+
+    #[test]
+    fn at_most_one_bug_constant_is_true() {
+        let cfg = Cfg::parse("CONSTANTS\n    A = TRUE\n    B = FALSE\n    C = TRUE\n").unwrap();
+        assert_eq!(cfg.bug([(1, "B")]), Ok(None));
+        assert_eq!(cfg.bug([(1, "A"), (2, "B")]), Ok(Some(1)));
+        let two = cfg.bug([(1, "A"), (3, "C")]).unwrap_err();
+        assert!(two.contains("one bug at a time"), "{two}");
+        assert!(cfg.bug([(1, "D")]).is_err());
     }
 }

@@ -21,17 +21,7 @@ pub fn bug_constant(bug: WorBug) -> String {
 
 /// The stateright configuration that a configuration of `Wor.tla` (or `WorVotes.tla`) sets.
 pub fn config(cfg: &Cfg) -> Result<WorConfig, String> {
-    let mut bugs = Vec::new();
-    for bug in WorBug::ALL {
-        if cfg.bool(&bug_constant(bug))? {
-            bugs.push(bug);
-        }
-    }
-    if bugs.len() > 1 {
-        return Err(format!(
-            "the stateright model takes one bug at a time, not {bugs:?}"
-        ));
-    }
+    let bug = cfg.bug(WorBug::ALL.map(|bug| (bug, bug_constant(bug))))?;
     let captures = cfg.usize("Captures")?;
     let config = WorConfig {
         acceptors: cfg.usize("N")?,
@@ -41,7 +31,7 @@ pub fn config(cfg: &Cfg) -> Result<WorConfig, String> {
         crashes: cfg.usize("MaxCrashes")?,
         network: cfg.string("Network")?.parse()?,
         lossy: cfg.bool("Lossy")?,
-        bug: bugs.first().copied(),
+        bug,
     };
     config.validate()?;
     Ok(config)
