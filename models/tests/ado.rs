@@ -4,66 +4,11 @@
 //! Counterexamples come from single-threaded breadth-first search stopped at the first
 //! violation, which is deterministic.
 
-use stateright::{Checker, Expectation, HasDiscoveries, Model};
-use std::fmt::Debug;
-use std::hash::Hash;
+mod common;
+
+use common::{assert_holds, bfs, violation};
 use worm_models::ado::apps::{App, AppConfig};
 use worm_models::ado::{AdoBug, AdoConfig, AdoModel};
-use worm_refinement::first_violation;
-
-/// What the checks below need of a model.
-trait Checked: Model<State = Self::S, Action = Self::A> + Send + Sync + 'static {
-    type S: Clone + Debug + Hash + PartialEq + Send + Sync + 'static;
-    type A: Clone + Debug + PartialEq + Send + Sync + 'static;
-}
-
-impl<M> Checked for M
-where
-    M: Model + Send + Sync + 'static,
-    M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
-    M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
-{
-    type S = M::State;
-    type A = M::Action;
-}
-
-fn bfs<M: Checked>(model: M) -> impl Checker<M> {
-    model
-        .checker()
-        .finish_when(HasDiscoveries::AnyFailures)
-        .spawn_bfs()
-        .join()
-}
-
-/// The name of the violated property and the counterexample, one step per line.
-fn violation<M: Checked>(checker: &impl Checker<M>) -> Option<(&'static str, Vec<String>)> {
-    let model = checker.model();
-    model
-        .properties()
-        .iter()
-        .filter(|p| p.expectation == Expectation::Always)
-        .find_map(|p| checker.discovery(p.name).map(|path| (p.name, path)))
-        .map(|(name, path)| {
-            let steps = first_violation(model, name, path)
-                .expect("the path violates the property")
-                .iter()
-                .filter_map(|(_, a)| a.as_ref().map(|a| model.format_action(a)))
-                .collect();
-            (name, steps)
-        })
-}
-
-/// Safe, every `sometimes` property reached, and `count` unique states.
-fn assert_safe<M: Checked>(model: M, count: usize) {
-    let checker = bfs(model);
-    assert_eq!(violation(&checker), None);
-    for p in checker.model().properties() {
-        if p.expectation == Expectation::Sometimes {
-            assert!(checker.discovery(p.name).is_some(), "{}", p.name);
-        }
-    }
-    assert_eq!(checker.unique_state_count(), count);
-}
 
 fn free(bug: Option<AdoBug>) -> AdoModel<worm_models::ado::objects::Kv> {
     AdoModel::kv(AdoConfig {
@@ -82,7 +27,7 @@ fn app(app: App, bug: Option<AdoBug>) -> worm_models::ado::apps::AppModel {
 
 #[test]
 fn free_callers_keep_the_ados_invariants() {
-    assert_safe(free(None), 35_020);
+    assert_holds(free(None), 35_020);
 }
 
 #[test]
@@ -96,7 +41,7 @@ fn every_app_meets_its_atomic_spec_with_pinned_counts() {
         (App::TwoPc, 26_122),
     ] {
         println!("{a}");
-        assert_safe(app(a, None), count);
+        assert_holds(app(a, None), count);
     }
 }
 

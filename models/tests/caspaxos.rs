@@ -5,18 +5,16 @@
 //! Counterexamples come from single-threaded breadth-first search stopped at the first
 //! violation, which is deterministic.
 
-use stateright::{Checker, Expectation, HasDiscoveries, Model};
+mod common;
+
+use common::violation;
+use stateright::{Checker, Expectation, Model};
 use worm_models::caspaxos::model::{parse_scripts, CasCheck};
 use worm_models::caspaxos::{CasBug, CasConfig, Membership};
 use worm_models::network::NetworkKind;
-use worm_refinement::first_violation;
 
 fn bfs(cfg: CasConfig) -> impl Checker<CasCheck> {
-    cfg.into_model()
-        .checker()
-        .finish_when(HasDiscoveries::AnyFailures)
-        .spawn_bfs()
-        .join()
+    common::bfs(cfg.into_model())
 }
 
 fn with(changes: &str) -> CasConfig {
@@ -24,24 +22,6 @@ fn with(changes: &str) -> CasConfig {
         scripts: parse_scripts(changes).unwrap(),
         ..CasConfig::default()
     }
-}
-
-/// The name of the violated property and the counterexample, one step per line.
-fn violation(checker: &impl Checker<CasCheck>) -> Option<(&'static str, Vec<String>)> {
-    let model = checker.model();
-    model
-        .properties()
-        .iter()
-        .filter(|p| p.expectation == Expectation::Always)
-        .find_map(|p| checker.discovery(p.name).map(|path| (p.name, path)))
-        .map(|(name, path)| {
-            let steps = first_violation(model, name, path)
-                .expect("the path violates the property")
-                .iter()
-                .filter_map(|(_, a)| a.as_ref().map(|a| model.format_action(a)))
-                .collect();
-            (name, steps)
-        })
 }
 
 /// Safe, every `sometimes` property reached, and `count` unique states.

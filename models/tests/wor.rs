@@ -4,36 +4,16 @@
 //! here. Counterexamples come from single-threaded breadth-first search stopped at the first
 //! violation, which is deterministic.
 
-use stateright::{Checker, Expectation, HasDiscoveries, Model};
+mod common;
+
+use common::violation;
+use stateright::{Checker, Model};
 use worm_models::network::NetworkKind;
 use worm_models::wor::model::{representative, WorCheck};
 use worm_models::wor::{WorBug, WorConfig};
-use worm_refinement::first_violation;
 
 fn bfs(cfg: WorConfig) -> impl Checker<WorCheck> {
-    cfg.into_model()
-        .checker()
-        .finish_when(HasDiscoveries::AnyFailures)
-        .spawn_bfs()
-        .join()
-}
-
-/// The name of the violated property and the counterexample, one step per line.
-fn violation(checker: &impl Checker<WorCheck>) -> Option<(&'static str, Vec<String>)> {
-    let model = checker.model();
-    model
-        .properties()
-        .iter()
-        .filter(|p| p.expectation == Expectation::Always)
-        .find_map(|p| checker.discovery(p.name).map(|path| (p.name, path)))
-        .map(|(name, path)| {
-            let steps = first_violation(model, name, path)
-                .expect("the path violates the property")
-                .iter()
-                .filter_map(|(_, a)| a.as_ref().map(|a| model.format_action(a)))
-                .collect();
-            (name, steps)
-        })
+    common::bfs(cfg.into_model())
 }
 
 #[test]

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test file uses a subset of these helpers
 //! Helpers shared by the Multi-Paxos and ADO refinement tests: a deterministic breadth-first
 //! check stopped at the first violation, and that violation's counterexample.
 
