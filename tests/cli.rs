@@ -691,3 +691,18 @@ fn list_names_the_ado_apps_and_bugs() {
         assert!(out.contains(name), "{name} missing from:\n{out}");
     }
 }
+
+#[test]
+fn a_report_to_a_closed_pipe_ends_quietly() {
+    // `worm list | head -1`, with the reader gone before the first line: no panic message.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_worm"))
+        .arg("list")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -32,6 +32,25 @@ pub struct Cli {
     command: Command,
 }
 
+impl Cli {
+    /// Whether the command only writes a report to standard output (no sockets): such a
+    /// command should end quietly when its reader goes away (`worm list | head`), as other
+    /// Unix tools do, rather than fail on the broken pipe. Servers and clients keep Rust's
+    /// default (SIGPIPE ignored, so a peer that hangs up is an error to handle, not death).
+    pub fn only_reports(&self) -> bool {
+        matches!(
+            self.command,
+            Command::List
+                | Command::Check { .. }
+                | Command::Verify { .. }
+                | Command::Tlc(_)
+                | Command::Lin(_)
+                | Command::Refine(_)
+                | Command::Simulate(_)
+        )
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// The models, their options and their bug names.
