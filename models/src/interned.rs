@@ -95,23 +95,58 @@ impl<T: Clone + Eq + Hash, E: Eq + Hash> Table<T, E> {
 }
 
 impl<T: Clone + Eq + Hash, E: Eq + Hash> Interner<T, E> {
+    // A poisoned lock only means another thread panicked; every update leaves the table
+    // consistent, so it is still usable.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Table<T, E>> {
+        self.table.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Table<T, E>> {
+        self.table.write().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The shared copy of `value`.
     pub fn intern(&self, value: T) -> Interned<T> {
-        self.table.write().expect("interner lock").intern(value)
+        self.write().intern(value)
     }
 
     /// The value `from` steps to by `step`, which `apply` computes from a copy of `from`; it
     /// must be a function of `from` and `step` alone, since it runs only the first time.
     pub fn step(&self, from: &Interned<T>, step: E, apply: impl FnOnce(&mut T)) -> Interned<T> {
         let key = (from.addr(), step);
-        if let Some(to) = self.table.read().expect("interner lock").steps.get(&key) {
+        if let Some(to) = self.read().steps.get(&key) {
             return to.clone();
         }
         let mut next = T::clone(from);
         apply(&mut next);
-        let mut table = self.table.write().expect("interner lock");
+        let mut table = self.write();
         let to = table.intern(next);
         table.steps.insert(key, to.clone());
         to
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn equal_values_are_one_and_each_step_runs_once() {
+        let interner: Interner<Vec<u8>, u8> = Interner::default();
+        let a = interner.intern(vec![1]);
+        assert_eq!(a, interner.intern(vec![1]));
+        assert_ne!(a, interner.intern(vec![2]));
+        let runs = Cell::new(0);
+        let push = |v: &mut Vec<u8>| {
+            runs.set(runs.get() + 1);
+            v.push(2);
+        };
+        let b = interner.step(&a, 2, push);
+        assert_eq!(*b, vec![1, 2]);
+        assert_eq!(interner.step(&a, 2, push), b);
+        assert_eq!(runs.get(), 1);
+        // A step that reaches a value interned otherwise gives that value.
+        assert_eq!(interner.intern(vec![1, 2]), b);
     }
 }

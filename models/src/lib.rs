@@ -47,6 +47,7 @@ pub mod interned;
 pub mod multipaxos;
 pub mod network;
 pub mod refines_ado;
+pub mod symmetry;
 pub mod system;
 pub mod wor;
 pub mod wos;

@@ -13,6 +13,7 @@
 
 use super::model::{HistoryStep, WorSysState, HISTORIES};
 use super::{ClientState, Phase, WorMsg, WorState};
+use crate::symmetry::{renaming, reorder};
 use crate::system::Env;
 use std::cmp::Ordering;
 
@@ -23,24 +24,9 @@ pub fn canonical(s: &WorSysState) -> WorSysState {
         .iter()
         .take_while(|a| matches!(a, WorState::Acceptor(_)))
         .count();
-    let mut order: Vec<usize> = (0..n).collect();
-    // Stable: acceptors that compare equal keep their order (they are interchangeable).
-    order.sort_by(|&i, &j| compare(s, i, j));
-    if order.iter().enumerate().all(|(new, &old)| new == old) {
+    let Some((order, perm)) = renaming(n, |i, j| compare(s, i, j)) else {
         return s.clone();
-    }
-    // perm[old] = new
-    let mut perm = vec![0; n];
-    for (new, &old) in order.iter().enumerate() {
-        perm[old] = new;
-    }
-    fn reorder<T: Clone>(v: &[T], order: &[usize]) -> Vec<T> {
-        order
-            .iter()
-            .map(|&old| v[old].clone())
-            .chain(v[order.len()..].iter().cloned())
-            .collect()
-    }
+    };
     let actors = reorder(&s.actors, &order)
         .into_iter()
         .map(|a| match a {

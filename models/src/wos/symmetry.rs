@@ -11,6 +11,7 @@
 
 use super::model::WosSysState;
 use super::{OpPhase, WosMsg, WosState};
+use crate::symmetry::{renaming, reorder};
 use crate::wor::Phase;
 use stateright::actor::Id;
 use stateright::{Rewrite, RewritePlan};
@@ -32,23 +33,9 @@ pub fn canonical(s: &WosSysState) -> WosSysState {
         .count();
     // An acceptor's state begins with its partition, so sorting keeps each in its own.
     let key = |i: usize| (&s.actor_states[i], &s.actor_storages[i], s.crashed[i]);
-    // order[new] = old
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&i, &j| key(i).cmp(&key(j)));
-    if order.iter().enumerate().all(|(new, &old)| new == old) {
+    let Some((order, perm)) = renaming(n, |i, j| key(i).cmp(&key(j))) else {
         return s.clone();
-    }
-    let mut perm = vec![0; n];
-    for (new, &old) in order.iter().enumerate() {
-        perm[old] = new;
-    }
-    fn reorder<T: Clone>(v: &[T], order: &[usize]) -> Vec<T> {
-        order
-            .iter()
-            .map(|&old| v[old].clone())
-            .chain(v[order.len()..].iter().cloned())
-            .collect()
-    }
+    };
     let actor_states = reorder(&s.actor_states, &order)
         .into_iter()
         .map(|a| match &*a {
