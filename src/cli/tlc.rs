@@ -7,6 +7,7 @@
 //! counts and depths. Adding a model's spec is a row in [`SPECS`] and a counterpart function.
 
 mod ado;
+mod ado_apps;
 mod caspaxos;
 mod cfg;
 mod runner;
@@ -114,6 +115,16 @@ pub const SPECS: &[TlaSpec] = &[
             name: "ado (free callers)",
             mirrored: true,
             run: ado::free,
+        }),
+    },
+    TlaSpec {
+        name: "ado-apps",
+        module: "AdoApps",
+        about: "the ADO apps KVLock, 2PC and DLock on the ADO core, state for state the stateright app model, refining KVLockSpec and TCommit",
+        counterpart: Some(Counterpart {
+            name: "ado app model",
+            mirrored: true,
+            run: ado_apps::apps,
         }),
     },
 ];
@@ -468,6 +479,35 @@ mod tests {
         }
     }
 
+    /// Each app bug is a constant of AdoApps.tla, with a configuration named after it that is
+    /// the bug's own (`AppConfig::new` of its app, with the bug).
+    #[test]
+    fn every_ado_app_bug_is_a_constant_with_its_configuration() {
+        let source = std::fs::read_to_string(runner::tla_dir().join("AdoApps.tla")).unwrap();
+        for &(bug, constant) in ado_apps::BUG_CONSTANTS {
+            assert!(
+                source.contains(&format!("    {constant},"))
+                    || source.contains(&format!("    {constant}\n")),
+                "{constant}"
+            );
+            let path = runner::tla_dir()
+                .join("AdoApps")
+                .join(format!("{}.cfg", bug.name()));
+            let cfg = Cfg::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let app = bug.app().expect("an app bug");
+            let own = worm_models::ado::apps::AppConfig {
+                bug: Some(bug),
+                ..worm_models::ado::apps::AppConfig::new(app)
+            };
+            assert_eq!(ado_apps::config(&cfg), Ok(own), "{}", bug.name());
+        }
+        // And the spec describes the ADO's own bugs through AdoCore.tla.
+        let core = std::fs::read_to_string(runner::tla_dir().join("AdoCore.tla")).unwrap();
+        for &(_, constant) in ado::BUG_CONSTANTS {
+            assert!(core.contains(&format!("    {constant}")), "{constant}");
+        }
+    }
+
     #[test]
     fn every_configuration_reads_as_a_stateright_configuration() {
         for spec in SPECS {
@@ -486,6 +526,10 @@ mod tests {
                     }
                     "Ado" => {
                         ado::config(&cfg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    }
+                    "AdoApps" => {
+                        ado_apps::config(&cfg)
+                            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                     }
                     _ => {}
                 }

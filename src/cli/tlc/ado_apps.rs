@@ -1,0 +1,56 @@
+//! The stateright counterpart of `AdoApps.tla`: a TLC configuration's constants read as an
+//! [`AppConfig`], and the app model (`worm check ado --app APP`). The apps the spec describes
+//! (KVLock, 2PC, DLock) are checked without a linearizability monitor, so the model keeps no
+//! history and is the same state machine as the spec.
+
+use super::ado;
+use super::cfg::Cfg;
+use super::wor::bfs;
+use crate::cli::check::{CheckRun, Outcome};
+use worm_models::ado::apps::{App, AppConfig};
+use worm_models::ado::AdoBug;
+
+/// The app bugs, with their constants in `AdoApps.tla` (which has the ADO's own too, through
+/// `AdoCore.tla`).
+pub const BUG_CONSTANTS: &[(AdoBug, &str)] = &[
+    (AdoBug::KvlockReleaseEarly, "KvlockReleaseEarly"),
+    (AdoBug::TmIgnoreFail, "TmIgnoreFail"),
+];
+
+/// The apps `AdoApps.tla` describes: those whose stateright model has no history.
+pub const APPS: &[App] = &[App::KvLock, App::TwoPc, App::DLock];
+
+/// The stateright configuration a configuration of `AdoApps.tla` sets.
+pub fn config(cfg: &Cfg) -> Result<AppConfig, String> {
+    let name = cfg.string("App")?;
+    let app: App = name.parse()?;
+    if !APPS.contains(&app) {
+        return Err(format!("AdoApps.tla does not describe the app {name:?}"));
+    }
+    let small = |name: &str| {
+        let n = cfg.usize(name)?;
+        u8::try_from(n).map_err(|_| format!("{name} = {n}"))
+    };
+    let bug = cfg.bug(ado::BUG_CONSTANTS.iter().chain(BUG_CONSTANTS).copied())?;
+    let config = AppConfig {
+        app,
+        clients: cfg.usize("Clients")?,
+        max_ts: small("MaxTs")?,
+        max_try: small("MaxTry")?,
+        bug,
+    };
+    config.validate()?;
+    Ok(config)
+}
+
+/// `AdoApps.tla`'s counterpart: the app model.
+pub fn apps(cfg: &Cfg) -> Result<Outcome, String> {
+    CheckRun {
+        name: "ado",
+        model: config(cfg)?.into_model(),
+        args: &bfs(),
+        representative: Clone::clone,
+        explain: |_, _, _, _| None,
+    }
+    .run()
+}
