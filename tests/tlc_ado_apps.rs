@@ -1,0 +1,157 @@
+//! `AdoApps.tla` (the ADO apps KVLock, 2PC and DLock on the ADO core of `AdoCore.tla`)
+//! cross-checked against the stateright app model (`worm check ado --app APP`) through
+//! `worm tlc ado-apps --config NAME --cross-check`.
+//!
+//! The app model checks these apps without a linearizability monitor, so it keeps no history
+//! and the spec describes it state for state: on the correct configurations TLC's distinct
+//! states and depth equal stateright's unique states and depth. With each app bug's constant
+//! both find a violation of the same property; TLC's refinements of the apps' atomic specs
+//! (`KVLockSpec.tla`, Lamport's `TCommit.tla`) find each bug on their own too.
+//!
+//! These are the small configurations, a few seconds of TLC each; the large ones are listed
+//! in [`LARGE`].
+
+use serde_json::Value;
+use std::process::Command;
+
+fn worm(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_worm"))
+        .args(args)
+        .output()
+        .expect("worm runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// TLC and stateright on one configuration: they must agree. Returns the report.
+fn cross_check(config: &str) -> Value {
+    let (code, out, err) = worm(&[
+        "tlc",
+        "ado-apps",
+        "--config",
+        config,
+        "--cross-check",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{config}: {out}{err}");
+    let report: Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(report["disagreement"], serde_json::json!([]), "{report}");
+    report
+}
+
+/// Correct configurations: (name, distinct states, depth), the same on both sides.
+const CORRECT: &[(&str, u64, u64)] = &[
+    // KVLock, 2 clients, 2 timestamps per ADO.
+    ("kvlock-small", 575, 16),
+    // 2PC, a TM and 2 RMs, 2 timestamps per ADO, 2 pushes per prepare.
+    ("2pc-small", 1_912, 15),
+    // DLock, AppConfig::new(DLock).
+    ("dlock", 733, 13),
+];
+
+/// Each app bug's own configuration (`AppConfig::new(app)` with the bug): (name, TLC's
+/// violated property, stateright's, TLC's trace states).
+const BUGS: &[(&str, &str, &str, u64)] = &[
+    // A acquires, writes data, and (releasing early) leaves the lock with meta unwritten.
+    (
+        "kvlock-release-early",
+        "MetaIsLenData",
+        "meta is the length of data",
+        7,
+    ),
+    // The TM's prepare of rm2 fails twice; taken for a yes, rm1 commits; rm2's own node
+    // pulls and times out: rm1 committed, rm2 aborted.
+    ("tm-ignore-fail", "Atomicity", "2PC atomicity", 14),
+];
+
+/// The bugs with only the refinement of the app's atomic spec checked: (name, TLC's violated
+/// property, trace states). Stateright, which has no refinement check for the apps, finds the
+/// invariant violations above.
+const REFINEMENT_BUGS: &[(&str, &str, u64)] = &[
+    // The early release commits while meta is unwritten: the lock changes hands between
+    // inconsistent writes, which no KVLockSpec step does.
+    ("kvlock-release-early-spec", "RefinesKVLockSpec", 10),
+    // rm1 commits while rm2 is still working: TCommit's Decide needs every RM prepared.
+    ("tm-ignore-fail-tcommit", "RefinesTCommit", 11),
+];
+
+/// Configurations too large for CI (TLC wall time on the project's shared two cores); they
+/// agree too, with the same counts.
+const LARGE: &[(&str, u64, u64)] = &[
+    // AppConfig::new(KvLock): 2 clients, 4 timestamps per ADO; 23 s.
+    ("kvlock", 20_253, 29),
+    // AppConfig::new(TwoPc): a TM and 2 RMs, 3 timestamps per ADO; 97 s.
+    ("2pc", 26_122, 20),
+];
+
+#[test]
+fn app_counts_equal_the_stateright_app_model() {
+    for &(config, states, depth) in CORRECT {
+        let r = cross_check(config);
+        assert!(r["tlc"]["violation"].is_null(), "{config}: {r}");
+        assert!(r["stateright"]["violation"].is_null(), "{config}: {r}");
+        for (side, key) in [("tlc", "distinct_states"), ("stateright", "unique_states")] {
+            assert_eq!(
+                (r[side][key].as_u64(), r[side]["depth"].as_u64()),
+                (Some(states), Some(depth)),
+                "{config} {side}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_app_bug_is_the_same_violation_for_both() {
+    for &(config, property, stateright, trace) in BUGS {
+        let r = cross_check(config);
+        let v = &r["tlc"]["violation"];
+        assert_eq!(
+            (v["property"].as_str(), v["trace_states"].as_u64()),
+            (Some(property), Some(trace)),
+            "{config}: {r}"
+        );
+        assert_eq!(
+            r["stateright"]["violation"]["property"].as_str(),
+            Some(stateright),
+            "{config}: {r}"
+        );
+    }
+}
+
+#[test]
+fn the_atomic_specs_refinements_find_each_app_bug() {
+    for &(config, property, trace) in REFINEMENT_BUGS {
+        let r = cross_check(config);
+        let v = &r["tlc"]["violation"];
+        assert_eq!(
+            (v["property"].as_str(), v["trace_states"].as_u64()),
+            (Some(property), Some(trace)),
+            "{config}: {r}"
+        );
+        assert!(!r["stateright"]["violation"].is_null(), "{config}: {r}");
+    }
+}
+
+#[test]
+fn every_app_configuration_is_checked_here_or_listed_as_large() {
+    let (code, out, _) = worm(&["list"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("tla/AdoApps.tla"), "{out}");
+    let mut checked: Vec<&str> = CORRECT.iter().map(|c| c.0).collect();
+    checked.extend(BUGS.iter().map(|c| c.0));
+    checked.extend(REFINEMENT_BUGS.iter().map(|c| c.0));
+    checked.extend(LARGE.iter().map(|c| c.0));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tla/AdoApps");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        assert!(
+            checked.contains(&name.as_str()),
+            "{} is neither checked here nor listed as large",
+            path.display()
+        );
+    }
+}
