@@ -29,6 +29,9 @@
 (*    to its point as the log and prune the cache branches that do not     *)
 (*    extend the new tip.                                                  *)
 (*                                                                         *)
+(* The steps are those of AdoCore.tla, the core as operators on an ADO    *)
+(* value (shared with the apps of AdoApps.tla), applied to the variables.  *)
+(*                                                                         *)
 (* Encoding, matching the Rust model one to one: the KV's state is 0       *)
 (* (unset) or the value set (Rust Some((v, v))); a method is               *)
 (* [op |-> "set", v |-> v] or [op |-> "get", v |-> 0]; a result is -1 for  *)
@@ -54,124 +57,61 @@ CONSTANTS
 
 ASSUME Values \subseteq Nat \ {0}
 
-Node == 0..N-1
-Root == [ts |-> 0, depth |-> 0]
+\* The core's operators, with the bug constants above.
+C == INSTANCE AdoCore
 
-\* The one-key KV store.
-InitState == 0
-Method == {[op |-> "set", v |-> v] : v \in Values} \cup {[op |-> "get", v |-> 0]}
-Apply(st, m) == IF m.op = "set" THEN [st |-> m.v, ret |-> -1] ELSE [st |-> st, ret |-> st]
+Node == 0..N-1
+Root == C!Root
+
+\* The one-key KV store of AdoObjects.
+Method == {C!M("set", v) : v \in Values} \cup {C!M("get", 0)}
 
 VARIABLES log, cache, nodes, maxTs, prunedCommitted, lostAck
 
 vars == <<log, cache, nodes, maxTs, prunedCommitted, lostAck>>
 
-LogId(i) == [ts |-> log[i].ts, depth |-> i]
-Tip == IF log = <<>> THEN Root ELSE LogId(Len(log))
-IsLive(id) == id = Tip \/ id \in DOMAIN cache
-IsCommitted(id) == IF id.depth = 0 THEN id = Root
-                   ELSE id.depth <= Len(log) /\ LogId(id.depth) = id
-
-\* The cache entries on the way from id up to the first id not in the cache (its base),
-\* oldest first, and that base.
-RECURSIVE Cached(_)
-Cached(id) == IF id \in DOMAIN cache THEN Append(Cached(cache[id].parent), id) ELSE <<>>
-RECURSIVE Base(_)
-Base(id) == IF id \in DOMAIN cache THEN Base(cache[id].parent) ELSE id
-
-\* The entries from the root to id, as log entries: the log up to the base, then the cache.
-Path(id) ==
-    LET c == Cached(id)
-    IN SubSeq(log, 1, Base(id).depth)
-       \o [i \in 1..Len(c) |-> [ts |-> c[i].ts, parent |-> cache[c[i]].parent,
-                                node |-> cache[c[i]].node, method |-> cache[c[i]].method,
-                                ret |-> cache[c[i]].ret]]
-
-RECURSIVE Replay(_, _)
-Replay(st, p) == IF p = <<>> THEN st ELSE Replay(Apply(st, Head(p).method).st, Tail(p))
-StateAt(id) == Replay(InitState, Path(id))
-
-\* Where a successful pull may start: the tip or a cache entry; with PruneCommitted, also
-\* the root or any committed entry.
-StartingPoints ==
-    {Tip} \cup DOMAIN cache
-    \cup (IF PruneCommitted THEN {Root} \cup {LogId(i) : i \in 1..Len(log)} ELSE {})
+\* The variables as an ADO value of AdoCore, and the step to the next one.
+Cur == [log |-> log, cache |-> cache, nodes |-> nodes, maxTs |-> maxTs,
+        prunedCommitted |-> prunedCommitted, lostAck |-> lostAck]
+Become(a) == /\ log' = a.log
+             /\ cache' = a.cache
+             /\ nodes' = a.nodes
+             /\ maxTs' = a.maxTs
+             /\ prunedCommitted' = a.prunedCommitted
+             /\ lostAck' = a.lostAck
 
 Fresh == maxTs < MaxTs
 Room == Len(log) + Cardinality(DOMAIN cache) < MaxEntries
 
-Init == /\ log = <<>>
-        /\ cache = [id \in {} |-> Root]
-        /\ nodes = [n \in Node |-> [ts |-> 0, point |-> Root, view |-> InitState,
-                                     detached |-> FALSE]]
-        /\ maxTs = 0
-        /\ prunedCommitted = FALSE
-        /\ lostAck = FALSE
+Init == LET a == C!NewAdo("kv", N)
+        IN /\ log = a.log
+           /\ cache = a.cache
+           /\ nodes = a.nodes
+           /\ maxTs = a.maxTs
+           /\ prunedCommitted = a.prunedCommitted
+           /\ lostAck = a.lostAck
 
 \* pull() = Ok(p): a fresh timestamp, starting from p.
-PullOk(n, p) == /\ Fresh
-                /\ maxTs' = maxTs + 1
-                /\ nodes' = [nodes EXCEPT ![n] = [ts |-> maxTs + 1, point |-> p,
-                                                  view |-> StateAt(p), detached |-> FALSE]]
-                /\ UNCHANGED <<log, cache, prunedCommitted, lostAck>>
+PullOk(n, p) == Fresh /\ Become(C!PullOk("kv", Cur, n, p))
 
 \* pull() = FAIL, having drawn a fresh timestamp: every earlier pull is invalidated.
-PullPreempted(n) == /\ Fresh
-                    /\ maxTs' = maxTs + 1
-                    /\ nodes' = [nodes EXCEPT ![n].ts = 0]
-                    /\ UNCHANGED <<log, cache, prunedCommitted, lostAck>>
+PullPreempted(n) == Fresh /\ Become(C!PullPreempted(Cur, n))
 
 \* pull() = FAIL with no effect on others: the node holds no pull.
-PullFail(n) == /\ nodes' = [nodes EXCEPT ![n].ts = 0]
-               /\ UNCHANGED <<log, cache, maxTs, prunedCommitted, lostAck>>
+PullFail(n) == Become(C!PullFail(Cur, n))
 
-Invoke(n, m) ==
-    LET nd == nodes[n]
-        r == Apply(nd.view, m)
-        id == [ts |-> nd.ts, depth |-> nd.point.depth + 1]
-        e == [parent |-> nd.point, node |-> n, method |-> m, ret |-> r.ret]
-    IN /\ Room
-       /\ IF nd.ts # 0 /\ ~nd.detached /\ IsLive(nd.point)
-          THEN /\ cache' = [i \in DOMAIN cache \cup {id} |-> IF i = id THEN e ELSE cache[i]]
-               /\ nodes' = [nodes EXCEPT ![n].point = id, ![n].view = r.st]
-          ELSE /\ UNCHANGED cache
-               /\ nodes' = [nodes EXCEPT ![n].detached = TRUE, ![n].view = r.st]
-       /\ UNCHANGED <<log, maxTs, prunedCommitted, lostAck>>
+\* A call enters the cache under a live point held under a pull, or stays local (detached).
+Invoke(n, m) == Room /\ Become(C!Invoke("kv", Cur, n, m).ado)
 
-\* May a push succeed: the node holds the latest pull (unless a bug relaxes the check).
-CanPush(n) ==
-    LET t == nodes[n].ts
-    IN IF PushWithoutPull THEN t = 0 \/ t = maxTs
-       ELSE IF CommitStaleBranch THEN t # 0
-       ELSE t # 0 /\ t = maxTs
-
-\* The cache entry id descends from tip through cache entries.
-RECURSIVE Up(_, _)
-Up(id, d) == IF id.depth > d /\ id \in DOMAIN cache THEN Up(cache[id].parent, d) ELSE id
-Extends(id, tip) == id # tip /\ Up(id, tip.depth) = tip
-
-\* push() = Ok: the path to the node's point becomes the log; the cache keeps what extends
-\* the new tip.  A buggy push whose node's calls are gone reports success and changes nothing
-\* else (the ghost lostAck).
-PushOk(n) ==
-    LET nd == nodes[n]
-        p == Path(nd.point)
-        tip == IF p = <<>> THEN Root ELSE [ts |-> p[Len(p)].ts, depth |-> Len(p)]
-        extendsLog == Len(p) >= Len(log) /\ \A i \in 1..Len(log) : p[i].ts = log[i].ts
-    IN /\ CanPush(n)
-       /\ IF nd.detached \/ (~IsLive(nd.point) /\ ~IsCommitted(nd.point))
-          THEN /\ lostAck' = TRUE
-               /\ UNCHANGED <<log, cache, nodes, maxTs, prunedCommitted>>
-          ELSE /\ log' = p
-               /\ prunedCommitted' = (prunedCommitted \/ ~extendsLog)
-               /\ cache' = [i \in {j \in DOMAIN cache : Extends(j, tip)} |-> cache[i]]
-               /\ UNCHANGED <<nodes, maxTs, lostAck>>
+\* push() = Ok when the node holds the latest pull (unless a bug relaxes the check); a buggy
+\* push whose node's calls are gone reports success and changes nothing else (lostAck).
+PushOk(n) == C!CanPush(Cur, n) /\ Become(C!PushOk(Cur, n))
 
 \* push() = FAIL changes nothing: its entries stay in the cache, for a later pull to pick up.
 PushFail(n) == UNCHANGED vars
 
 Next == \E n \in Node :
-            \/ \E p \in StartingPoints : PullOk(n, p)
+            \/ \E p \in C!StartingPoints(Cur) : PullOk(n, p)
             \/ PullPreempted(n)
             \/ PullFail(n)
             \/ \E m \in Method : Invoke(n, m)
@@ -186,13 +126,7 @@ Spec == Init /\ [][Next]_vars
 (* successful push loses no call", "the latest puller's point is live",    *)
 (* "results agree with the log".                                           *)
 (***************************************************************************)
-IsChain ==
-    /\ \A i \in 1..Len(log) - 1 : log[i].ts <= log[i + 1].ts
-    /\ \A i \in 1..Len(log) : log[i].parent = IF i = 1 THEN Root ELSE LogId(i - 1)
-    /\ \A id \in DOMAIN cache :
-          /\ cache[id].parent = Tip \/ cache[id].parent \in DOMAIN cache
-          /\ cache[id].parent.ts <= id.ts
-          /\ cache[id].parent.depth + 1 = id.depth
+IsChain == C!IsChain(Cur)
 
 NoCommittedPruned == ~prunedCommitted
 
@@ -200,13 +134,14 @@ NoLostAck == ~lostAck
 
 LatestPullerIsLive ==
     \A n \in Node : nodes[n].ts # 0 /\ nodes[n].ts = maxTs
-                        => ~nodes[n].detached /\ IsLive(nodes[n].point)
+                        => ~nodes[n].detached /\ C!IsLive(Cur, nodes[n].point)
 
 ResultsAgree ==
-    \A id \in {LogId(i) : i \in 1..Len(log)} \cup DOMAIN cache :
-        LET p == Path(id)
+    \A id \in {C!LogId(Cur, i) : i \in 1..Len(log)} \cup DOMAIN cache :
+        LET p == C!Path(Cur, id)
             last == p[Len(p)]
-        IN Apply(Replay(InitState, SubSeq(p, 1, Len(p) - 1)), last.method).ret = last.ret
+        IN C!ObjApply("kv", C!Replay("kv", C!ObjInit("kv"), SubSeq(p, 1, Len(p) - 1)),
+                      last.method).ret = last.ret
 
 \* The log only grows by appending (an action property, through the abstract log).
 L == INSTANCE AdoLog WITH log <- log

@@ -27,6 +27,13 @@
 (*    commit()! or abort()!.  Each RM's node may time out (timeout()!:     *)
 (*    abort unless it voted), which is what makes the TM's pushes fail.    *)
 (*  - "dlock": ok := lk.tryAcquire(c)!; if ok { lk.release(c)! }.          *)
+(*  - "kv": one KV ADO; client 0 runs set(0, 1)!; get(0)!, client 1        *)
+(*    set(0, 2)!; getmeta(0)!.  "kvlockfree": set(0, c + 1)! (KVLock's set *)
+(*    as one KV call).  "dvec": one DVec ADO; insert(0, c + 1)!; get(0)!.  *)
+(*    Their spec in stateright is linearizability, a property of the       *)
+(*    calls' history (the model's LinMonitor), which this spec does not    *)
+(*    keep: here they are checked for the ADO invariants only, and the     *)
+(*    stateright counterpart is the app model without its monitor.        *)
 (*                                                                         *)
 (* A client is [pc, call, ok, holds] as Rust's Client: the call in         *)
 (* progress [ado, method, kind, phase] (kind "none": no call), ok (the     *)
@@ -46,14 +53,14 @@
 EXTENDS Integers, Sequences, FiniteSets, AdoCore
 
 CONSTANTS
-    App,                \* "kvlock", "2pc" or "dlock"
+    App,                \* "kvlock", "2pc", "dlock", "kv", "dvec" or "kvlockfree"
     Clients,            \* the app's clients; for 2pc, the RMs (the TM comes on top)
     MaxTs,              \* timestamps each ADO may draw
     MaxTry,             \* the TM's pushes per prepare
     KvlockReleaseEarly,
     TmIgnoreFail
 
-ASSUME App \in {"kvlock", "2pc", "dlock"}
+ASSUME App \in {"kvlock", "2pc", "dlock", "kv", "dvec", "kvlockfree"}
 
 \* The clients: for 2pc the TM (0) and one node per RM; every ADO has a node per client.
 NClients == IF App = "2pc" THEN Clients + 1 ELSE Clients
@@ -62,6 +69,8 @@ Client == 0..NClients - 1
 \* The objects of the app's ADOs, numbered from 0 as in Rust.
 Objs == CASE App = "kvlock" -> <<"dlock", "dvec", "dvec">>
           [] App = "dlock" -> <<"dlock">>
+          [] App \in {"kv", "kvlockfree"} -> <<"kv">>
+          [] App = "dvec" -> <<"dvec">>
           [] App = "2pc" -> [i \in 1..Clients |-> "rm"]
 Ado == 0..Len(Objs) - 1
 Obj(i) == Objs[i + 1]
@@ -95,6 +104,10 @@ CallAt(c, cl) ==
                  THEN Bang(cl.pc - 2 * rms, M(IF cl.ok THEN "commit" ELSE "abort", 0))
             ELSE NoCall
        ELSE IF App = "2pc" /\ cl.pc = 0 THEN Bang(c - 1, M("timeout", 0))
+       ELSE IF App \in {"kv", "kvlockfree"} /\ cl.pc = 0 THEN Bang(0, M("set", v))
+       ELSE IF App = "kv" /\ cl.pc = 1 THEN Bang(0, M(IF c = 0 THEN "get" ELSE "getmeta", 0))
+       ELSE IF App = "dvec" /\ cl.pc = 0 THEN Bang(0, M("insert", v))
+       ELSE IF App = "dvec" /\ cl.pc = 1 THEN Bang(0, M("get", 0))
        ELSE NoCall
 
 \* AppModel::start: the next call; a release ends the critical section.

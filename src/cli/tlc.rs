@@ -120,7 +120,7 @@ pub const SPECS: &[TlaSpec] = &[
     TlaSpec {
         name: "ado-apps",
         module: "AdoApps",
-        about: "the ADO apps KVLock, 2PC and DLock on the ADO core, state for state the stateright app model, refining KVLockSpec and TCommit",
+        about: "the ADO apps (KVLock, 2PC, DLock, KV, DVec, KVLockFree) on the ADO core, state for state the stateright app model, refining KVLockSpec and TCommit",
         counterpart: Some(Counterpart {
             name: "ado app model",
             mirrored: true,
