@@ -17,7 +17,7 @@ cvars == <<vars, chain>>
 
 \* The proposals acknowledged on key k by this step.
 NewAcks(k) == {[bal |-> prop'[p].last.bal, st |-> prop'[p].last.st] :
-                  p \in {q \in Proposer : /\ prop'[q].done > prop[q].done
+                  p \in {q \in PIdx : /\ prop'[q].done > prop[q].done
                                           /\ prop'[q].last.kind = "acked"
                                           /\ prop'[q].last.key = k}}
 
