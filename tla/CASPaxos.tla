@@ -18,36 +18,55 @@
 (* next ballot as a piggybacked prepare, and confirmations from a prepare  *)
 (* quorum let its next change on the key skip the prepare phase.           *)
 (*                                                                         *)
+(* The operator (models/src/caspaxos/operator.rs, CASPaxos paper §2.3 and  *)
+(* §3.1) is an actor with a program, a sequence of steps each finished     *)
+(* when every party it talks to has confirmed: add a proposer (Start) or   *)
+(* turn one off (Stop); Configure the proposers with new prepare and       *)
+(* accept sets and quorums (a proposer in a change takes the new view when *)
+(* the change ends); run identity changes (reads) as a proposer of its own *)
+(* to re-scan a key; and collect a deleted key: wait for the delete's      *)
+(* ScheduleGc, write the tombstone on every acceptor of the accept set,    *)
+(* let each proposer drop its cache, fast-forward past the tombstone and   *)
+(* age (Invalidate), tell each acceptor the ages (SetAges: older           *)
+(* requests are rejected), and Remove the tombstone.  The program is       *)
+(* computed from the constants Membership, AddProposer, RemoveProposer     *)
+(* and Gc exactly as CasConfig::program does.                              *)
+(*                                                                         *)
 (* Encoding, chosen to match the Rust model one to one:                    *)
 (*  - the scripts are a set of strings "<proposer letter><position>        *)
 (*    <change>" in the syntax of worm's --changes ("A1 init=1",            *)
 (*    "B1 k1:cas=0:2"), since TLC configurations have no sequences;        *)
-(*  - proposer p (0..P-1) is actor N+p; ballot (counter c, proposer p) is  *)
-(*    the integer c*P+p, which keeps the Rust order; 0 is no ballot (the   *)
-(*    Rust None of an optional ballot: real ones have counters >= 1);      *)
+(*  - acceptors are 0..NA-1 (N at the start, and those the membership      *)
+(*    change adds); proposer p (0..P-1) is actor NA+p, the operator, if    *)
+(*    its program is not empty, is proposer P; with NP proposers in all,   *)
+(*    ballot (counter c, proposer p) is the integer c*NP+p, which keeps    *)
+(*    the Rust order; 0 is no ballot (the Rust None of an optional ballot: *)
+(*    real ones have counters >= 1);                                       *)
 (*  - a register state is [version, value], the empty state has version -1;*)
 (*    a proposal is [bal, st], NoProposal (ballot 0) is below all others;  *)
 (*  - the network is, by the constant Network, a function from channel to  *)
-(*    sequence ("ordered"), a bag ("unordered") or a set ("duplicating").  *)
+(*    sequence ("ordered"), a bag ("unordered") or a set ("duplicating");  *)
+(*  - sets of actors (awaited confirmations, the operator's proposers,     *)
+(*    scheduled keys) are sets, the Rust bitmasks.                         *)
 (*                                                                         *)
 (* What the Rust state has and this spec leaves out, because it is         *)
-(* constant or determined by the rest without a membership change or GC:   *)
-(* ages (0), a proposer's view (all acceptors, the quorums), its on flag   *)
-(* (TRUE) and pending view (none), an acceptor's storage (what it saved is *)
-(* its state: it saves every change; None while the state is initial),     *)
-(* and a proposer's think timer (set exactly when it is idle with changes  *)
-(* left: the step Think).                                                  *)
+(* determined by the rest: an acceptor's storage (what it saved is its     *)
+(* state: it saves every change; None while the state is initial, which a  *)
+(* saved state never is again).  A client's think timer is kept (timer):   *)
+(* it is set when a change ends with changes left, and fires even at a     *)
+(* proposer turned off since, which changes nothing else.                  *)
 (*                                                                         *)
 (* After every step, messages whose delivery can never change anything are *)
 (* removed, as the Rust model's collect_dead_messages does.                *)
 (*                                                                         *)
-(* The named bugs of the Rust model that concern the core are BOOLEAN      *)
-(* constants; the membership-change and GC bugs need the operator, which   *)
-(* this spec does not describe (see tla/README.md).  The property is       *)
+(* The named bugs of the Rust model are BOOLEAN constants, each switching  *)
+(* on the same mistake: two in the core, four in the operator's program or *)
+(* in the GC's steps at proposers and acceptors.  The property is          *)
 (* AckedKept: a proposal accepted or acknowledged at a ballot above an     *)
 (* acknowledged one holds a state the changes can produce from it.  Module *)
-(* CASPaxosChain adds a ghost record of the acknowledged chain and checks  *)
-(* that the protocol refines CASRegister.                                  *)
+(* CASPaxosChain adds ghost records of the acknowledged chain and of       *)
+(* lineages, and checks that the protocol refines CASRegister and that     *)
+(* acknowledged lineages form one chain.                                   *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets, TLC
 
@@ -126,7 +145,9 @@ Entry(p, i, k, c) ==
 Parsed == {e \in (0..2) \X (1..6) \X Key \X AllChanges : Entry(e[1], e[2], e[3], e[4]) \in Scripts}
 P == Cardinality({e[1] : e \in Parsed})
 Proposer == 0..P-1
-ScriptLen(p) == Cardinality({e \in Parsed : e[1] = p})
+\* (Functions of the constants, so that TLC computes them once.)
+ScriptLens == [p \in Proposer |-> Cardinality({e \in Parsed : e[1] = p})]
+ScriptLen(p) == ScriptLens[p]
 \* Script[p][i]: the i-th change of proposer p, as [key, change].
 Script == [p \in Proposer |->
              [i \in 1..ScriptLen(p) |->
@@ -703,8 +724,10 @@ Spec == Init /\ [][Next]_vars
 
 \* The changes submitted on key k, and the states they can make of x.
 Submitted(k) == {x \in Proposer \X (1..6) : x[2] <= ScriptLen(x[1]) /\ Script[x[1]][x[2]].key = k}
-NumChangesOn(k) == Cardinality(Submitted(k))
-ChangesOn(k) == {Script[x[1]][x[2]].change : x \in Submitted(k)}
+NumChanges == [k \in Key |-> Cardinality(Submitted(k))]
+Changes == [k \in Key |-> {Script[x[1]][x[2]].change : x \in Submitted(k)}]
+NumChangesOn(k) == NumChanges[k]
+ChangesOn(k) == Changes[k]
 RECURSIVE ReachN(_, _, _)
 ReachN(k, xs, n) ==
     IF n = 0 THEN xs ELSE ReachN(k, xs \cup {Apply(c, x) : x \in xs, c \in ChangesOn(k)}, n - 1)

@@ -409,12 +409,16 @@ mod tests {
         }
     }
 
-    /// Each CASPaxos bug of the core is a constant of CASPaxos.tla, with a configuration of
-    /// each spec named after it that is the bug's own (with fewer acceptors where that shows
-    /// the bug as well).
+    /// Each CASPaxos bug (the core's and the operator's) is a constant of CASPaxos.tla, with
+    /// a configuration of each spec named after it that is the bug's own (with fewer acceptors
+    /// where that shows the bug as well).
     #[test]
-    fn every_core_caspaxos_bug_is_a_constant_with_its_configuration() {
+    fn every_caspaxos_bug_is_a_constant_with_its_configuration() {
         let source = std::fs::read_to_string(runner::tla_dir().join("CASPaxos.tla")).unwrap();
+        assert_eq!(
+            caspaxos::BUG_CONSTANTS.iter().map(|b| b.0).collect::<Vec<_>>(),
+            worm_models::caspaxos::CasBug::ALL
+        );
         for &(bug, constant) in caspaxos::BUG_CONSTANTS {
             assert!(
                 source.contains(&format!("    {constant},"))
