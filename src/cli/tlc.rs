@@ -416,7 +416,10 @@ mod tests {
     fn every_caspaxos_bug_is_a_constant_with_its_configuration() {
         let source = std::fs::read_to_string(runner::tla_dir().join("CASPaxos.tla")).unwrap();
         assert_eq!(
-            caspaxos::BUG_CONSTANTS.iter().map(|b| b.0).collect::<Vec<_>>(),
+            caspaxos::BUG_CONSTANTS
+                .iter()
+                .map(|b| b.0)
+                .collect::<Vec<_>>(),
             worm_models::caspaxos::CasBug::ALL
         );
         for &(bug, constant) in caspaxos::BUG_CONSTANTS {
