@@ -79,7 +79,7 @@ pub const SPECS: &[TlaSpec] = &[
     TlaSpec {
         name: "caspaxos",
         module: "CASPaxos",
-        about: "the CASPaxos core, state for state the stateright model without history",
+        about: "the CASPaxos core and operator (membership change, GC), state for state the stateright model without history",
         counterpart: Some(Counterpart {
             name: "caspaxos mirror",
             mirrored: true,
@@ -89,7 +89,7 @@ pub const SPECS: &[TlaSpec] = &[
     TlaSpec {
         name: "caspaxos-chain",
         module: "CASPaxosChain",
-        about: "the CASPaxos core with the ghost acknowledged chain, refining CASRegister",
+        about: "the CASPaxos core and operator with the ghost chain and lineages, refining CASRegister",
         counterpart: Some(Counterpart {
             name: "caspaxos (history and refinement check)",
             mirrored: false,
