@@ -80,7 +80,7 @@ pub const SPECS: &[TlaSpec] = &[
     TlaSpec {
         name: "caspaxos",
         module: "CASPaxos",
-        about: "the CASPaxos core, state for state the stateright model without history",
+        about: "the CASPaxos core and operator (membership change, GC), state for state the stateright model without history",
         counterpart: Some(Counterpart {
             name: "caspaxos mirror",
             mirrored: true,
@@ -90,7 +90,7 @@ pub const SPECS: &[TlaSpec] = &[
     TlaSpec {
         name: "caspaxos-chain",
         module: "CASPaxosChain",
-        about: "the CASPaxos core with the ghost acknowledged chain, refining CASRegister",
+        about: "the CASPaxos core and operator with the ghost chain and lineages, refining CASRegister",
         counterpart: Some(Counterpart {
             name: "caspaxos (history and refinement check)",
             mirrored: false,
@@ -420,12 +420,19 @@ mod tests {
         }
     }
 
-    /// Each CASPaxos bug of the core is a constant of CASPaxos.tla, with a configuration of
-    /// each spec named after it that is the bug's own (with fewer acceptors where that shows
-    /// the bug as well).
+    /// Each CASPaxos bug (the core's and the operator's) is a constant of CASPaxos.tla, with
+    /// a configuration of each spec named after it that is the bug's own (with fewer acceptors
+    /// where that shows the bug as well).
     #[test]
-    fn every_core_caspaxos_bug_is_a_constant_with_its_configuration() {
+    fn every_caspaxos_bug_is_a_constant_with_its_configuration() {
         let source = std::fs::read_to_string(runner::tla_dir().join("CASPaxos.tla")).unwrap();
+        assert_eq!(
+            caspaxos::BUG_CONSTANTS
+                .iter()
+                .map(|b| b.0)
+                .collect::<Vec<_>>(),
+            worm_models::caspaxos::CasBug::ALL
+        );
         for &(bug, constant) in caspaxos::BUG_CONSTANTS {
             assert!(
                 source.contains(&format!("    {constant},"))

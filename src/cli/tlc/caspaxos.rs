@@ -8,9 +8,13 @@ use std::collections::BTreeMap;
 use worm_models::caspaxos::model::parse_scripts;
 use worm_models::caspaxos::{CasBug, CasConfig};
 
-/// The bugs `CASPaxos.tla` describes, with their constants; the others need the operator
-/// (membership change, GC), which the spec leaves out.
+/// Every bug of the model, with its constant in `CASPaxos.tla`: the core's two and the
+/// operator's four (membership change, GC).
 pub const BUG_CONSTANTS: &[(CasBug, &str)] = &[
+    (CasBug::ExpandWithoutIdentity, "ExpandWithoutIdentity"),
+    (CasBug::EvenExpandWithoutRescan, "EvenExpandWithoutRescan"),
+    (CasBug::GcWithoutAgeCheck, "GcWithoutAgeCheck"),
+    (CasBug::GcWithoutFastForward, "GcWithoutFastForward"),
     (CasBug::PickLowestBallot, "PickLowestBallot"),
     (CasBug::AcceptLowerBallot, "AcceptLowerBallot"),
 ];
@@ -62,6 +66,10 @@ pub fn config(cfg: &Cfg) -> Result<CasConfig, String> {
         one_rtt: cfg.bool("OneRtt")?,
         prepare_quorum: quorum("PrepareQuorum")?,
         accept_quorum: quorum("AcceptQuorum")?,
+        membership: cfg.string("Membership")?.parse()?,
+        add_proposer: cfg.bool("AddProposer")?,
+        remove_proposer: cfg.bool("RemoveProposer")?,
+        gc: cfg.bool("Gc")?,
         crashes: cfg.usize("MaxCrashes")?,
         network: cfg.string("Network")?.parse()?,
         bug,

@@ -202,6 +202,14 @@ fn violated_property(line: &str, dir: &Path, properties: &[String]) -> String {
     if let Some(rest) = line.strip_prefix("Error: Invariant ") {
         return rest.trim_end_matches(" is violated.").to_string();
     }
+    // An action property `Name == [][A]_v` of the root module is named as well.
+    let named = line
+        .strip_prefix("Error: Action property ")
+        .and_then(|rest| rest.strip_suffix(" is violated."))
+        .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    if let Some(name) = named {
+        return name.to_string();
+    }
     let located = (|| {
         let at = line.find(" line ")?;
         let line_no: usize = line[at + 6..].split(',').next()?.trim().parse().ok()?;
@@ -304,6 +312,15 @@ mod tests {
         let v = o.violation.unwrap();
         assert_eq!((v.property.as_str(), v.trace_states), ("Agreement", 2));
         assert_eq!(o.states_generated, 1491);
+    }
+
+    #[test]
+    fn names_a_named_action_property_violation() {
+        let text = "Error: Action property AckedChain is violated.\nError: The behavior up to this point is:\n\
+                    State 1: <Initial predicate>\n\
+                    6,198 states generated, 1,322 distinct states found, 0 states left on queue.\n";
+        let o = parse(text, 1.0, PathBuf::new(), Path::new("."), &[]).unwrap();
+        assert_eq!(o.violation.unwrap().property, "AckedChain");
     }
 
     #[test]
