@@ -1,8 +1,14 @@
-//! TLC on `tla/Wos.tla`, the WOS protocol with its history, cross-checked against the full
-//! stateright WOS model (history, properties, refinement check) through
-//! `worm tlc wos --config NAME --cross-check`: the same verdict on every configuration, TLC's
-//! counts and counterexample lengths pinned. (The two do not describe the same state machine,
-//! so their counts are not compared: see "WOS protocol" in tla/README.md.)
+//! TLC on the WOS protocol, cross-checked against stateright through
+//! `worm tlc SPEC --config NAME --cross-check`:
+//!
+//! - `tla/Wos.tla` (the protocol with its history, refining `WosSpec.tla`) gives the same
+//!   verdict as the full stateright WOS model (history, properties, refinement check) on
+//!   correct configurations and on each bug's own configuration; TLC's counts, violated
+//!   property and counterexample length are pinned, and stateright's violated property.
+//! - `tla/WosMirror.tla` (`Wos.tla` seen without its history) has exactly the states and depth
+//!   of the stateright model without history (`WosConfig::into_mirror`).
+//!
+//! See "WOS protocol" in tla/README.md.
 
 use serde_json::Value;
 use std::process::Command;
@@ -28,12 +34,12 @@ fn cross_check(spec: &str, config: &str) -> Value {
     report
 }
 
-/// Correct configurations: (name, TLC's distinct states, depth).
-const WOS_CORRECT: &[(&str, u64, u64)] = &[
-    ("small", 33, 17),
-    ("trim", 145, 31),
-    ("partitions", 1_089, 33),
-];
+/// Correct configurations of `Wos.tla`: (name, TLC's distinct states, depth).
+const WOS_CORRECT: &[(&str, u64, u64)] = &[("trim", 145, 31), ("partitions", 1_089, 33)];
+
+/// Configurations of `WosMirror.tla`: (name, distinct states, depth), the same on both sides.
+const WOS_MIRRORED: &[(&str, u64, u64)] =
+    &[("small", 33, 17), ("trim", 145, 31), ("reader", 577, 28)];
 
 /// Each bug's configuration: (name, the property stateright reports, TLC's violated property,
 /// TLC's counterexample states).
@@ -75,11 +81,28 @@ const WOS_BUGS: &[(&str, &str, &str, u64)] = &[
     ("wrong-partition", "agreement", "Agreement", 17),
 ];
 
-/// Configurations too large for CI (TLC wall time on the project's shared machine).
-const LARGE: &[&str] = &[
+/// Configurations too large for CI, (spec, name), with TLC's wall time on the project's
+/// shared machine: they agree too.
+const LARGE: &[(&str, &str)] = &[
     // WosConfig::default(): 27,697 states (stateright's full model: 38,589), 4 minutes.
-    "default", // A writer and a reader: 592 states (stateright: 608), 10 s.
-    "reader",
+    ("wos", "default"),
+    // A writer and a reader: 592 states (stateright's full model: 608), 10 s.
+    ("wos", "reader"),
+    // The protocol's states, = stateright's mirror:
+    // 1,089 states, 16 s.
+    ("wos-mirror", "partitions"),
+    // 3,396 states, 20 s.
+    ("wos-mirror", "crash"),
+    // 948 states, 13 s.
+    ("wos-mirror", "crash-ordered"),
+    // 2,244 states, 20 s.
+    ("wos-mirror", "crash-duplicating"),
+    // 2,664 states, 15 s.
+    ("wos-mirror", "tombstones"),
+    // 17,203 states, 40 s.
+    ("wos-mirror", "lossy"),
+    // WosConfig::default(): 26,992 states, 84 s.
+    ("wos-mirror", "default"),
 ];
 
 #[test]
@@ -118,21 +141,39 @@ fn every_wos_bug_constant_is_a_violation_for_both() {
 }
 
 #[test]
+fn wos_mirror_counts_equal_the_stateright_mirror() {
+    for &(config, states, depth) in WOS_MIRRORED {
+        let r = cross_check("wos-mirror", config);
+        for (side, key) in [("tlc", "distinct_states"), ("stateright", "unique_states")] {
+            assert!(r[side]["violation"].is_null(), "{config}: {r}");
+            assert_eq!(
+                (r[side][key].as_u64(), r[side]["depth"].as_u64()),
+                (Some(states), Some(depth)),
+                "{config} {side}: {r}"
+            );
+        }
+    }
+}
+
+#[test]
 fn every_wos_configuration_is_checked_here_or_listed_as_large() {
     let (code, out, _) = worm(&["list"]);
     assert_eq!(code, 0);
-    assert!(out.contains("tla/Wos.tla"), "{out}");
-    let mut checked: Vec<&str> = LARGE.to_vec();
-    checked.extend(WOS_CORRECT.iter().map(|c| c.0));
-    checked.extend(WOS_BUGS.iter().map(|c| c.0));
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tla/Wos");
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
-        assert!(
-            checked.contains(&name.as_str()),
-            "{} is neither checked here nor listed as large",
-            path.display()
-        );
+    let mut checked: Vec<(&str, &str)> = LARGE.to_vec();
+    checked.extend(WOS_CORRECT.iter().map(|c| ("wos", c.0)));
+    checked.extend(WOS_BUGS.iter().map(|c| ("wos", c.0)));
+    checked.extend(WOS_MIRRORED.iter().map(|c| ("wos-mirror", c.0)));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tla");
+    for (spec, module) in [("wos", "Wos"), ("wos-mirror", "WosMirror")] {
+        assert!(out.contains(&format!("tla/{module}.tla")), "{out}");
+        for entry in std::fs::read_dir(dir.join(module)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+            assert!(
+                checked.contains(&(spec, name.as_str())),
+                "{} is neither checked here nor listed as large",
+                path.display()
+            );
+        }
     }
 }

@@ -175,12 +175,6 @@ Consume(net, e) ==
       [] Network = "unordered" -> BagLess(net, e)
       [] Network = "duplicating" -> net
 
-InFlight(net) ==
-    CASE Network = "ordered" ->
-            UNION {{Env(ch[1], ch[2], net[ch][i]) : i \in 1..Len(net[ch])} : ch \in Channel}
-      [] Network = "unordered" -> DOMAIN net
-      [] Network = "duplicating" -> net
-
 Lose(net, e) ==
     CASE Network = "ordered" ->
             LET s == net[Chan(e)]
@@ -570,7 +564,10 @@ AcceptorRecv(e) ==
 ClientRecv(e) ==
     LET c == e.dst
         x == ClientStep(c, e.src, e.msg)
-    IN /\ cli' = [cli EXCEPT ![c] = x.st]
+    IN \* A delivery that changes nothing is no step, except that on the ordered network it
+       \* takes the message off its channel (stateright's ActorModel).
+       /\ Network = "ordered" \/ x.st # cli[c] \/ x.outs # <<>>
+       /\ cli' = [cli EXCEPT ![c] = x.st]
        /\ net' = Collect(SendAll(Consume(net, e), c, x.outs), acc, cli', sub)
        /\ hist' = [ApplyEvs(hist, c, x.evs) EXCEPT !.mixedBatch = @ \/ Mixed(x.outs)]
        /\ UNCHANGED <<acc, down, sub>>
@@ -622,7 +619,9 @@ LoseMsg(e) ==
 ProtocolNext ==
     \/ \E e \in Deliverable(net) : Deliver(e)
     \/ \E a \in Acceptor : Crash(a) \/ Restart(a)
-    \/ \E e \in InFlight(net) : LoseMsg(e)
+    \* As stateright's ActorModel: a lossy network loses what it could deliver (on the ordered
+    \* network, the head of a channel).
+    \/ \E e \in Deliverable(net) : LoseMsg(e)
 
 -----------------------------------------------------------------------------
 (* Properties: the Rust model's, on the history. *)

@@ -107,6 +107,16 @@ pub const SPECS: &[TlaSpec] = &[
         }),
     },
     TlaSpec {
+        name: "wos-mirror",
+        module: "WosMirror",
+        about: "the WOS protocol of Wos.tla seen without its history, state for state the stateright model without history",
+        counterpart: Some(Counterpart {
+            name: "wos mirror",
+            mirrored: true,
+            run: wos::mirror,
+        }),
+    },
+    TlaSpec {
         name: "wos-spec",
         module: "WosSpec",
         about: "the abstract address space of write-once segments, a WorSpec per address",
@@ -523,7 +533,7 @@ mod tests {
                         caspaxos::config(&cfg)
                             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                     }
-                    "Wos" => {
+                    "Wos" | "WosMirror" => {
                         wos::config(&cfg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                     }
                     "Ado" => {

@@ -1,6 +1,7 @@
 //! The stateright counterparts of the WOS's TLA+ specs: for `Wos.tla`, a TLC configuration's
 //! constants read as a [`WosConfig`] and the full WOS model (history, properties, refinement
-//! check); for `WosSpec.tla`, the abstract address space of `models/src/wos/spec.rs` as a
+//! check); for `WosMirror.tla`, the same configuration of the model without history; for
+//! `WosSpec.tla`, the abstract address space of `models/src/wos/spec.rs` as a
 //! stateright model, over a configuration's ballots, values and segment shape.
 
 use super::cfg::Cfg;
@@ -43,6 +44,18 @@ pub fn config(cfg: &Cfg) -> Result<WosConfig, String> {
     };
     config.validate()?;
     Ok(config)
+}
+
+/// `WosMirror.tla`'s counterpart: the protocol without history, the same state machine.
+pub fn mirror(cfg: &Cfg) -> Result<Outcome, String> {
+    CheckRun {
+        name: "wos mirror",
+        model: config(cfg)?.into_mirror(),
+        args: &bfs(),
+        representative: Clone::clone,
+        explain: |_, _, _, _| None,
+    }
+    .run()
 }
 
 /// `Wos.tla`'s counterpart: the full model, history and refinement check included.
