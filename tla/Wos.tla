@@ -38,6 +38,10 @@
 (* and whether a batch write carried two ballots.  With it the protocol    *)
 (* refines WosSpec (RefinesWosSpec) under the stateright model's           *)
 (* abstraction.  The model's five named bugs are BOOLEAN constants.        *)
+(*                                                                         *)
+(* Without the history this is state for state the stateright model        *)
+(* without history (models/src/wos/mirror.rs), as module WosMirror checks  *)
+(* with a VIEW of the protocol variables.                                  *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets
 
@@ -280,7 +284,8 @@ Live(A, C, S, e) ==
                          \/ w.type = "accept" /\ \/ w.bal < st.promised
                                                  \/ st.accepted = [bal |-> w.bal, val |-> w.val]
             IN IF w.type = "read"
-               THEN ClientAwaits(C[e.src], e.dst, WorM(m.seg, One(o, ReadReplyMsg(w.bal, NoProposal))))
+               THEN ClientAwaits(C[e.src], e.dst,
+                                 WorM(m.seg, One(o, ReadReplyMsg(w.bal, NoProposal))))
                \* Sound only while promises never go down: not under WriteAfterTrim.
                ELSE IF ~WriteAfterTrim /\ spent
                THEN ClientAwaits(C[e.src], e.dst, WorM(m.seg, One(o, NackMsg(w.bal, 0))))
@@ -385,7 +390,8 @@ PhaseStep(ph, a, m, own) ==
          ELSE PE(Done, Fin(IF ph.completing THEN Ret("read", ph.val) ELSE Ret("written", ph.val)))
     ELSE IF ph.kind = "accept" /\ m.type = "nack" /\ m.bal = ph.bal
     \* A stolen write has an unknown outcome; a stolen completion, no answer.
-    THEN PE(Done, Fin(IF ph.completing THEN Ret("read-failed", NoValue) ELSE Ret("unknown", ph.val)))
+    THEN PE(Done, Fin(IF ph.completing THEN Ret("read-failed", NoValue)
+                      ELSE Ret("unknown", ph.val)))
     ELSE IF ph.kind = "prepare" /\ m.type = "nack" /\ m.bal = ph.bal
     THEN PE(Done, Fin(Ret("read-failed", NoValue)))
     ELSE IF ph.kind = "read" /\ m.type = "readreply" /\ m.bal = ph.bal /\ a \notin ph.replies
@@ -464,7 +470,8 @@ ClientStep(c, a, m) ==
 
 ApplyEv(h, c, e) ==
     CASE e.kind = "told" ->
-            [h EXCEPT !.told = [x \in Addr |-> h.told[x] \cup {p[2] : p \in {p \in e.pairs : p[1] = x}}]]
+            [h EXCEPT !.told = [x \in Addr |->
+                                   h.told[x] \cup {p[2] : p \in {p \in e.pairs : p[1] = x}}]]
       [] e.kind = "began" ->
             IF e.seg \in h.trimReturned THEN [h EXCEPT !.afterTrim = @ \cup {c}] ELSE h
       [] e.kind = "ended" ->
@@ -580,8 +587,9 @@ SubRecv(e) ==
         m == e.msg
         news == {o \in DOMAIN m.entries : <<m.seg, o>> \notin sub.notified}
         heard == sub.heard \cup {<<<<m.seg, o>>, m.entries[o], a>> : o \in news}
-        done == {o \in news : Cardinality({h \in heard : h[1] = <<m.seg, o>> /\ h[2] = m.entries[o]})
-                                >= NotifyQuorum}
+        done == {o \in news :
+                    Cardinality({h \in heard : h[1] = <<m.seg, o>> /\ h[2] = m.entries[o]})
+                        >= NotifyQuorum}
         addrs == {<<m.seg, o>> : o \in done}
         val(x) == m.entries[x[2]].val
     IN /\ SubAwaits(sub, a, m)
@@ -670,6 +678,11 @@ AbstractOf(A, H) ==
 Init == ProtocolInit /\ abs = AbstractOf(acc, hist)
 Next == ProtocolNext /\ abs' = AbstractOf(acc', hist')
 Spec == Init /\ [][Next]_<<vars, abs>>
+
+\* The protocol and its history without the mapping, for configurations that check the
+\* invariants only (and module WosMirror).
+ProtocolSpec == /\ ProtocolInit /\ abs = 0
+                /\ [][ProtocolNext /\ UNCHANGED abs]_<<vars, abs>>
 
 S == INSTANCE WosSpec WITH DataWors <- SegmentSize, wor <- abs.wor,
                            allocated <- abs.allocated, trimmed <- abs.trimmed

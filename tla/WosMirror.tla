@@ -1,20 +1,17 @@
 ------------------------------ MODULE WosMirror ------------------------------
 (***************************************************************************)
-(* The WOS protocol of module Wos without its history: states that differ  *)
-(* only in hist are one (the configurations' VIEW is Protocol), so TLC     *)
-(* counts the protocol's states, those of the stateright model without     *)
-(* history (models/src/wos/mirror.rs, WosConfig::into_mirror()).  The      *)
-(* history constrains nothing, so every protocol state is reached and its *)
-(* successors are the same whatever the history.  The invariant is one a   *)
-(* protocol state tells by itself.                                         *)
+(* The WOS protocol of module Wos seen without its history: the            *)
+(* configurations check ProtocolSpec with VIEW Protocol, so states that    *)
+(* differ only in hist are one, and TLC counts the protocol's states:      *)
+(* those of the stateright model without history (models/src/wos/         *)
+(* mirror.rs, WosConfig::into_mirror()).  The history constrains nothing,  *)
+(* so every protocol state is reached, and its successors are the same     *)
+(* whatever the history.  The invariant is one a protocol state tells by   *)
+(* itself.                                                                 *)
 (***************************************************************************)
 EXTENDS Wos
 
 Protocol == <<acc, down, cli, sub, net>>
-
-\* The protocol's steps; the refinement mapping's variable abs is not needed here.
-MirrorSpec == /\ ProtocolInit /\ abs = 0
-              /\ [][ProtocolNext /\ UNCHANGED abs]_<<vars, abs>>
 
 \* An acceptor never holds a proposal above its promise.
 AcceptedBelowPromise ==
