@@ -10,20 +10,10 @@
 //!
 //! See "WOS protocol" in tla/README.md.
 
-use serde_json::Value;
-use std::process::Command;
+mod common;
 
-fn worm(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_worm"))
-        .args(args)
-        .output()
-        .expect("worm runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::worm;
+use serde_json::Value;
 
 /// TLC and stateright on one configuration: they must agree. Returns the report.
 fn cross_check(spec: &str, config: &str) -> Value {

@@ -2,22 +2,16 @@
 //! in `tla/Wos.tla`. Its counts are pinned here (and cross-checked against TLC in
 //! `tests/tlc_wos.rs`).
 
-use stateright::{Checker, HasDiscoveries, Model};
-use worm_models::network::NetworkKind;
-use worm_models::wos::mirror::WosMirror;
-use worm_models::wos::WosConfig;
+mod common;
 
-fn bfs(cfg: WosConfig) -> impl Checker<WosMirror> {
-    cfg.into_mirror()
-        .checker()
-        .finish_when(HasDiscoveries::AnyFailures)
-        .spawn_bfs()
-        .join()
-}
+use common::bfs;
+use stateright::Checker;
+use worm_models::network::NetworkKind;
+use worm_models::wos::WosConfig;
 
 #[test]
 fn the_default_configuration_without_history_has_fewer_states() {
-    let checker = bfs(WosConfig::default());
+    let checker = bfs(WosConfig::default().into_mirror());
     checker.assert_no_discovery("accepted at or below the promise");
     // 38,589 with the history (tests/wos.rs); the same depth.
     assert_eq!(checker.unique_state_count(), 26_992);
@@ -41,7 +35,8 @@ fn one_crash_on_every_network_as_with_the_history() {
             crashes: 1,
             network,
             ..WosConfig::default()
-        });
+        }
+        .into_mirror());
         checker.assert_no_discovery("accepted at or below the promise");
         assert_eq!(checker.unique_state_count(), count, "{network}");
     }
@@ -58,7 +53,8 @@ fn a_lossy_network_with_a_reader() {
         lossy: true,
         network: NetworkKind::Ordered,
         ..WosConfig::default()
-    });
+    }
+    .into_mirror());
     checker.assert_no_discovery("accepted at or below the promise");
     assert_eq!(checker.unique_state_count(), 17_203);
     assert_eq!(checker.max_depth(), 33);
