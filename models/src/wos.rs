@@ -53,6 +53,7 @@
 //! - A batch write carries one capture id for all its WORs.
 //! - The whole system refines the abstract address space of [`spec`] (see [`model`]).
 
+pub mod mirror;
 pub mod model;
 pub mod spec;
 mod symmetry;

@@ -98,6 +98,26 @@ pub const SPECS: &[TlaSpec] = &[
         }),
     },
     TlaSpec {
+        name: "wos",
+        module: "Wos",
+        about: "the WOS protocol (alloc, batches, trim, notifications, partitions) with its history, refining WosSpec",
+        counterpart: Some(Counterpart {
+            name: "wos (history and refinement check)",
+            mirrored: false,
+            run: wos::full,
+        }),
+    },
+    TlaSpec {
+        name: "wos-mirror",
+        module: "WosMirror",
+        about: "the WOS protocol of Wos.tla seen without its history, state for state the stateright model without history",
+        counterpart: Some(Counterpart {
+            name: "wos mirror",
+            mirrored: true,
+            run: wos::mirror,
+        }),
+    },
+    TlaSpec {
         name: "wos-spec",
         module: "WosSpec",
         about: "the abstract address space of write-once segments, a WorSpec per address",
@@ -515,6 +535,35 @@ mod tests {
         }
     }
 
+    /// Each WOS bug is a constant of Wos.tla, with a configuration named after it that is the
+    /// bug's own, `WosBug::config()`.
+    #[test]
+    fn every_wos_bug_is_a_constant_with_its_configuration() {
+        let source = std::fs::read_to_string(runner::tla_dir().join("Wos.tla")).unwrap();
+        assert_eq!(
+            wos::BUG_CONSTANTS.len(),
+            worm_models::wos::WosBug::ALL.len()
+        );
+        for &(bug, constant) in wos::BUG_CONSTANTS {
+            let camel: String = bug
+                .name()
+                .split('-')
+                .map(|w| w[..1].to_uppercase() + &w[1..])
+                .collect();
+            assert_eq!(camel, constant);
+            assert!(
+                source.contains(&format!("    {constant},"))
+                    || source.contains(&format!("    {constant} ")),
+                "{constant}"
+            );
+            let path = runner::tla_dir()
+                .join("Wos")
+                .join(format!("{}.cfg", bug.name()));
+            let cfg = Cfg::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert_eq!(wos::config(&cfg), Ok(bug.config()), "{}", bug.name());
+        }
+    }
+
     #[test]
     fn every_configuration_reads_as_a_stateright_configuration() {
         for spec in SPECS {
@@ -530,6 +579,9 @@ mod tests {
                     "CASPaxos" | "CASPaxosChain" => {
                         caspaxos::config(&cfg)
                             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    }
+                    "Wos" | "WosMirror" => {
+                        wos::config(&cfg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                     }
                     "Ado" => {
                         ado::config(&cfg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -403,6 +403,59 @@ fn record_batch(_: &WosConfig, h: &WosHistory, env: Envelope<&WosMsg>) -> Option
     })
 }
 
+/// Removes messages whose delivery can never change anything, as the WOR model does:
+/// replies nobody awaits (see [`super::WosClientState::awaits`] and
+/// [`super::SubscriberState::awaits`]), requests to an acceptor holding the segment's
+/// tombstone whose `Trimmed` nobody awaits, reads whose read has moved on, and captures
+/// and writes that can no longer change their acceptor (a `Prepare` at or below its
+/// promise, an `Accept` below it or already accepted) once their client has left that
+/// ballot (sound only while promises never go down, so not under `write-after-trim`,
+/// whose drops reset them). A batch request is live while one of its entries is.
+pub(super) fn collect_dead_messages<H>(cfg: &WosConfig, s: &mut ActorModelState<WosActor, H>) {
+    let layout = cfg.layout();
+    let states = &s.actor_states;
+    let promises_only_grow = cfg.bug != Some(WosBug::WriteAfterTrim);
+    let live = |src: Id, dst: Id, msg: &WosMsg| {
+        let (src, dst) = (usize::from(src), usize::from(dst));
+        match &*states[dst] {
+            WosState::Client(c) => c.awaits(src, msg),
+            WosState::Subscriber(sub) => sub.awaits(layout, src, msg),
+            WosState::Acceptor(a) => {
+                let WosState::Client(c) = &*states[src] else {
+                    unreachable!("requests come from clients")
+                };
+                match *msg {
+                    WosMsg::Wor(seg, _) | WosMsg::Trim(seg) if a.trimmed(seg) => {
+                        c.awaits(dst, &WosMsg::Trimmed(seg))
+                    }
+                    WosMsg::Wor(seg, entries) => entries.iter().any(|(off, m)| {
+                        let reply = |m: WorMsg| WosMsg::Wor(seg, Entries::one(off, m));
+                        let wor = a.wors[layout.addr(seg, off)];
+                        let spent = match m {
+                            WorMsg::Prepare(b) => b <= wor.promised,
+                            WorMsg::Accept(b, v) => {
+                                b < wor.promised || wor.accepted == Some((b, v))
+                            }
+                            _ => false,
+                        };
+                        match m {
+                            WorMsg::Read(b) => c.awaits(dst, &reply(WorMsg::ReadReply(b, None))),
+                            WorMsg::Prepare(b) | WorMsg::Accept(b, _)
+                                if promises_only_grow && spent =>
+                            {
+                                c.awaits(dst, &reply(WorMsg::Nack(b, Ballot::ZERO)))
+                            }
+                            _ => true,
+                        }
+                    }),
+                    _ => true,
+                }
+            }
+        }
+    };
+    retain_live(&mut s.network, live);
+}
+
 /// The WOS protocol as a stateright actor system, with the history kept up to date.
 pub struct WosModel {
     pub cfg: WosConfig,
@@ -412,62 +465,72 @@ pub struct WosModel {
     blank: WorObject,
 }
 
+/// The actors of a configuration on stateright's actor system, with history `history`: what
+/// the model ([`WosModel`]) and the mirror ([`super::mirror::WosMirror`]) share.
+pub(super) fn system<H>(cfg: &WosConfig, history: H) -> ActorModel<WosActor, WosConfig, H>
+where
+    H: Clone + std::fmt::Debug + std::hash::Hash,
+{
+    let layout = cfg.layout();
+    let n = layout.total_acceptors();
+    let subscriber = cfg
+        .subscriber
+        .then(|| Id::from(n + cfg.clients + cfg.readers + cfg.trimmers));
+    let acceptors = (0..n).map(|i| WosActor::Acceptor {
+        partition: (i / cfg.acceptors) as u8,
+        layout,
+        subscriber,
+        bug: cfg.bug,
+    });
+    let roles = [
+        (Role::Writer, cfg.clients),
+        (Role::Reader, cfg.readers),
+        (Role::Trimmer, cfg.trimmers),
+    ];
+    let clients = roles
+        .into_iter()
+        .flat_map(|(role, count)| (0..count).map(move |i| (role, i)))
+        .zip(0u8..)
+        .map(|((role, i), index)| {
+            // The i-th client of each role works on segment i mod S.
+            let seg = (i % cfg.segments) as u8;
+            let wrong = cfg.bug == Some(WosBug::WrongPartition)
+                && role == Role::Writer
+                && i + 1 == cfg.clients;
+            WosActor::Client {
+                index,
+                role,
+                seg,
+                layout,
+                partition: (layout.home(seg) + u8::from(wrong)) % layout.partitions,
+                captures: cfg.captures,
+                trim: cfg.trim && role == Role::Writer,
+                bug: cfg.bug,
+            }
+        });
+    let quorum = match cfg.bug {
+        Some(WosBug::NotifyBeforeChosen) => 1,
+        _ => layout.majority(),
+    };
+    let subscribers = subscriber.map(|_| WosActor::Subscriber { layout, quorum });
+    ActorModel::new(cfg.clone(), history)
+        .actors(acceptors)
+        .actors(clients)
+        .actors(subscribers)
+        .init_network(cfg.network.network())
+        .lossy_network(if cfg.lossy {
+            LossyNetwork::Yes
+        } else {
+            LossyNetwork::No
+        })
+        .max_crashes(cfg.crashes)
+}
+
 impl WosModel {
     fn new(cfg: WosConfig, blank: WorObject) -> Self {
         let layout = cfg.layout();
-        let n = layout.total_acceptors();
-        let subscriber = cfg
-            .subscriber
-            .then(|| Id::from(n + cfg.clients + cfg.readers + cfg.trimmers));
-        let acceptors = (0..n).map(|i| WosActor::Acceptor {
-            partition: (i / cfg.acceptors) as u8,
-            layout,
-            subscriber,
-            bug: cfg.bug,
-        });
-        let roles = [
-            (Role::Writer, cfg.clients),
-            (Role::Reader, cfg.readers),
-            (Role::Trimmer, cfg.trimmers),
-        ];
-        let clients = roles
-            .into_iter()
-            .flat_map(|(role, count)| (0..count).map(move |i| (role, i)))
-            .zip(0u8..)
-            .map(|((role, i), index)| {
-                // The i-th client of each role works on segment i mod S.
-                let seg = (i % cfg.segments) as u8;
-                let wrong = cfg.bug == Some(WosBug::WrongPartition)
-                    && role == Role::Writer
-                    && i + 1 == cfg.clients;
-                WosActor::Client {
-                    index,
-                    role,
-                    seg,
-                    layout,
-                    partition: (layout.home(seg) + u8::from(wrong)) % layout.partitions,
-                    captures: cfg.captures,
-                    trim: cfg.trim && role == Role::Writer,
-                    bug: cfg.bug,
-                }
-            });
-        let quorum = match cfg.bug {
-            Some(WosBug::NotifyBeforeChosen) => 1,
-            _ => layout.majority(),
-        };
-        let subscribers = subscriber.map(|_| WosActor::Subscriber { layout, quorum });
-        let actors = ActorModel::new(cfg.clone(), WosHistory::new(&blank, layout.addresses()))
-            .actors(acceptors)
-            .actors(clients)
-            .actors(subscribers)
-            .init_network(cfg.network.network())
-            .lossy_network(if cfg.lossy {
-                LossyNetwork::Yes
-            } else {
-                LossyNetwork::No
-            })
-            .max_crashes(cfg.crashes)
-            .record_msg_out(record_batch);
+        let history = WosHistory::new(&blank, layout.addresses());
+        let actors = system(&cfg, history).record_msg_out(record_batch);
         WosModel {
             cfg,
             layout,
@@ -495,61 +558,6 @@ impl WosModel {
         } else {
             "sub".into()
         }
-    }
-
-    /// Removes messages whose delivery can never change anything, as the WOR model does:
-    /// replies nobody awaits (see [`super::WosClientState::awaits`] and
-    /// [`super::SubscriberState::awaits`]), requests to an acceptor holding the segment's
-    /// tombstone whose `Trimmed` nobody awaits, reads whose read has moved on, and captures
-    /// and writes that can no longer change their acceptor (a `Prepare` at or below its
-    /// promise, an `Accept` below it or already accepted) once their client has left that
-    /// ballot (sound only while promises never go down, so not under `write-after-trim`,
-    /// whose drops reset them). A batch request is live while one of its entries is.
-    fn collect_dead_messages(&self, s: &mut WosSysState) {
-        let layout = self.layout;
-        let states = &s.actor_states;
-        let promises_only_grow = self.cfg.bug != Some(WosBug::WriteAfterTrim);
-        let live = |src: Id, dst: Id, msg: &WosMsg| {
-            let (src, dst) = (usize::from(src), usize::from(dst));
-            match &*states[dst] {
-                WosState::Client(c) => c.awaits(src, msg),
-                WosState::Subscriber(sub) => sub.awaits(layout, src, msg),
-                WosState::Acceptor(a) => {
-                    let WosState::Client(c) = &*states[src] else {
-                        unreachable!("requests come from clients")
-                    };
-                    match *msg {
-                        WosMsg::Wor(seg, _) | WosMsg::Trim(seg) if a.trimmed(seg) => {
-                            c.awaits(dst, &WosMsg::Trimmed(seg))
-                        }
-                        WosMsg::Wor(seg, entries) => entries.iter().any(|(off, m)| {
-                            let reply = |m: WorMsg| WosMsg::Wor(seg, Entries::one(off, m));
-                            let wor = a.wors[layout.addr(seg, off)];
-                            let spent = match m {
-                                WorMsg::Prepare(b) => b <= wor.promised,
-                                WorMsg::Accept(b, v) => {
-                                    b < wor.promised || wor.accepted == Some((b, v))
-                                }
-                                _ => false,
-                            };
-                            match m {
-                                WorMsg::Read(b) => {
-                                    c.awaits(dst, &reply(WorMsg::ReadReply(b, None)))
-                                }
-                                WorMsg::Prepare(b) | WorMsg::Accept(b, _)
-                                    if promises_only_grow && spent =>
-                                {
-                                    c.awaits(dst, &reply(WorMsg::Nack(b, Ballot::ZERO)))
-                                }
-                                _ => true,
-                            }
-                        }),
-                        _ => true,
-                    }
-                }
-            }
-        };
-        retain_live(&mut s.network, live);
     }
 
     /// Moves the events of actor `index`'s last step into the history, and records the votes
@@ -594,7 +602,7 @@ impl Model for WosModel {
             for index in self.acceptors()..s.actor_states.len() {
                 self.observe(None, index, s);
             }
-            self.collect_dead_messages(s);
+            collect_dead_messages(&self.cfg, s);
         }
         states
     }
@@ -616,7 +624,7 @@ impl Model for WosModel {
         if let Some(index) = dst {
             self.observe(Some(&last.actor_states[index]), index, &mut next);
         }
-        self.collect_dead_messages(&mut next);
+        collect_dead_messages(&self.cfg, &mut next);
         Some(next)
     }
 
