@@ -70,15 +70,19 @@ impl<M: Ord + Clone> Net<M> {
         self.envs.retain(live);
     }
 
-    /// Applies `f` to every envelope and restores the order (for renamings).
-    pub fn map(&self, f: impl FnMut(&Env<M>) -> Env<M>) -> Self {
-        let mut envs: Vec<Env<M>> = self.envs.iter().map(f).collect();
+    /// Renames the actors of every envelope in place and restores the order (for canonical
+    /// states under symmetry).
+    pub fn rename(&mut self, f: impl Fn(u8) -> u8) {
+        for e in &mut self.envs {
+            e.src = f(e.src);
+            e.dst = f(e.dst);
+        }
         match self.kind {
             // A stable sort keeps each channel in sending order.
-            NetworkKind::Ordered => envs.sort_by_key(|e| (e.src, e.dst)),
-            NetworkKind::Unordered | NetworkKind::Duplicating => envs.sort(),
+            NetworkKind::Ordered => self.envs.sort_by_key(|e| (e.src, e.dst)),
+            // Equal envelopes are identical, so an unstable sort gives the one order.
+            NetworkKind::Unordered | NetworkKind::Duplicating => self.envs.sort_unstable(),
         }
-        Net { envs, ..*self }
     }
 
     fn send(&mut self, env: Env<M>) {

@@ -44,7 +44,7 @@
 pub mod mirror;
 pub mod model;
 pub mod spec;
-mod symmetry;
+pub mod symmetry;
 
 use serde::Serialize;
 use spec::WorRet;

@@ -118,7 +118,7 @@ fn free(cfg: AdoConfig, run: &RunArgs) -> CheckRun<'_, AdoModel<worm_models::ado
         name: "ado",
         model: AdoModel::kv(cfg),
         args: run,
-        representative: Clone::clone,
+        representative: None,
         explain: no_explanation,
     }
 }
@@ -128,7 +128,7 @@ fn app(cfg: AppConfig, run: &RunArgs) -> CheckRun<'_, AppModel> {
         name: "ado",
         model: cfg.into_model(),
         args: run,
-        representative: Clone::clone,
+        representative: None,
         explain: no_explanation,
     }
 }

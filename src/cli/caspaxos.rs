@@ -146,7 +146,7 @@ fn checker(cfg: CasConfig, kv: bool, run: &RunArgs) -> CheckRun<'_, CasCheck> {
         name: name(kv),
         model: cfg.into_model(),
         args: run,
-        representative,
+        representative: Some(representative),
         explain,
     }
 }

@@ -98,8 +98,10 @@ pub struct CheckRun<'a, M: Model> {
     pub name: &'static str,
     pub model: M,
     pub args: &'a RunArgs,
-    /// The canonicaliser for `--symmetry`.
-    pub representative: fn(&M::State) -> M::State,
+    /// The canonicaliser stateright applies under `--symmetry` (depth-first only), or `None`
+    /// when the model has none or reduces by symmetry itself (the WOR: its configuration
+    /// says so, and every search order works).
+    pub representative: Option<fn(&M::State) -> M::State>,
     /// Explains the last step of a counterexample for a property, if the model can.
     pub explain: fn(&M, &str, &M::State, &M::State) -> Option<String>,
 }
@@ -110,16 +112,17 @@ where
     M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
     M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
-    /// The search order, rejecting symmetry under BFS (stateright's BFS ignores it).
+    /// The search order, rejecting stateright's symmetry under BFS (which ignores it).
     pub fn strategy(&self) -> Result<Strategy, String> {
-        match (self.args.strategy, self.args.symmetry) {
+        let checker_symmetry = self.args.symmetry && self.representative.is_some();
+        match (self.args.strategy, checker_symmetry) {
             (Some(Strategy::Bfs), true) => Err(
                 "--symmetry needs --strategy dfs (stateright's breadth-first search ignores symmetry)"
                     .into(),
             ),
             (Some(s), _) => Ok(s),
-            (None, true) => Ok(Strategy::Dfs),
-            (None, false) => Ok(Strategy::Bfs),
+            (None, _) if self.args.symmetry => Ok(Strategy::Dfs),
+            (None, _) => Ok(Strategy::Bfs),
         }
     }
 
@@ -137,8 +140,8 @@ where
             .checker()
             .threads(self.args.threads as usize)
             .finish_when(HasDiscoveries::AnyFailures);
-        if self.args.symmetry {
-            builder = builder.symmetry_fn(self.representative);
+        if let Some(representative) = self.representative.filter(|_| self.args.symmetry) {
+            builder = builder.symmetry_fn(representative);
         }
         let show_progress = !self.args.json && std::io::stderr().is_terminal();
         Ok(match strategy {
@@ -270,8 +273,8 @@ where
         let addr = super::explore::bind_address(&self.args.bind).map_err(Error::Usage)?;
         println!("Exploring {} on http://{addr}/ (Ctrl-C to stop)", self.name);
         let mut builder = self.model.checker().threads(self.args.threads as usize);
-        if self.args.symmetry {
-            builder = builder.symmetry_fn(self.representative);
+        if let Some(representative) = self.representative.filter(|_| self.args.symmetry) {
+            builder = builder.symmetry_fn(representative);
         }
         builder.serve(addr);
         Ok(ExitCode::SUCCESS)

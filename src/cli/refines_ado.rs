@@ -46,7 +46,7 @@ pub fn caspaxos(cfg: CasConfig, naive: bool, run: &RunArgs) -> Result<Outcome, E
         name: "caspaxos --refines ado",
         model: caspaxos::refines_ado(cfg, naive),
         args: run,
-        representative: caspaxos::representative,
+        representative: Some(caspaxos::representative),
         explain,
     }
     .run()
@@ -59,7 +59,7 @@ pub fn multipaxos(cfg: MpConfig, naive: bool, run: &RunArgs) -> Result<Outcome, 
         name: "multipaxos --refines ado",
         model: multipaxos::refines_ado(cfg, naive),
         args: run,
-        representative: multipaxos::representative,
+        representative: Some(multipaxos::representative),
         explain,
     }
     .run()

@@ -6,7 +6,7 @@ use clap::Args;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use worm_models::network::NetworkKind;
-use worm_models::wor::model::{representative, WorCheck, WorSysState};
+use worm_models::wor::model::{WorCheck, WorSysState};
 use worm_models::wor::{WorBug, WorConfig};
 use worm_refinement::Refined;
 
@@ -57,6 +57,7 @@ impl WorArgs {
             network: self.network.unwrap_or(base.network),
             lossy: self.lossy || base.lossy,
             bug: self.bug,
+            symmetry: self.run.symmetry,
         };
         cfg.validate().map_err(Error::Usage)?;
         Ok(cfg)
@@ -79,12 +80,17 @@ fn explain(
     })
 }
 
+/// The model reduces by symmetry itself when the run asks for it (see `WorConfig::symmetry`).
 fn checker(cfg: WorConfig, run: &RunArgs) -> CheckRun<'_, WorCheck> {
+    let cfg = WorConfig {
+        symmetry: run.symmetry,
+        ..cfg
+    };
     CheckRun {
         name: "wor",
         model: cfg.into_model(),
         args: run,
-        representative,
+        representative: None,
         explain,
     }
 }

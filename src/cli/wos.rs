@@ -108,7 +108,7 @@ fn checker(cfg: WosConfig, run: &RunArgs) -> CheckRun<'_, WosCheck> {
         name: "wos",
         model: cfg.into_model(),
         args: run,
-        representative,
+        representative: Some(representative),
         explain,
     }
 }

@@ -25,7 +25,7 @@ use stateright::{Model, Property};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::LazyLock;
-use worm_refinement::{LinMonitor, Refined, Refinement, SpecModel};
+use worm_refinement::{LinMonitor, Refinement, SpecModel};
 
 /// The classic mistakes of single-shot Paxos, each switched on by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -112,6 +112,9 @@ pub struct WorConfig {
     pub network: NetworkKind,
     pub lossy: bool,
     pub bug: Option<WorBug>,
+    /// Symmetry reduction: every state is renamed into the canonical order of its class of
+    /// acceptor renamings (see [`super::symmetry`]), so the model has one state per class.
+    pub symmetry: bool,
 }
 
 impl Default for WorConfig {
@@ -125,6 +128,7 @@ impl Default for WorConfig {
             network: NetworkKind::Unordered,
             lossy: false,
             bug: None,
+            symmetry: false,
         }
     }
 }
@@ -444,6 +448,9 @@ impl Model for WorModel {
                 }
             }
         }
+        if self.cfg.symmetry {
+            super::symmetry::canonicalise(&mut s);
+        }
         vec![s]
     }
 
@@ -461,6 +468,9 @@ impl Model for WorModel {
             self.observe(&last.actors[index], index, &mut next);
         }
         self.collect_dead_messages(&mut next);
+        if self.cfg.symmetry {
+            super::symmetry::canonicalise(&mut next);
+        }
         Some(next)
     }
 
@@ -502,14 +512,5 @@ pub fn abstraction(m: &WorModel, s: &WorSysState) -> WorObject {
         value: s.history.chosen,
         pending: s.history.votes.iter().map(|(p, _)| p.1).collect(),
         domain: Arc::clone(&m.domain),
-    }
-}
-
-/// The canonical representative of a state's symmetry class (acceptors permuted), for
-/// `CheckerBuilder::symmetry_fn`.
-pub fn representative(s: &Refined<WorSysState>) -> Refined<WorSysState> {
-    Refined {
-        low: super::symmetry::canonical(&s.low),
-        refines: s.refines,
     }
 }

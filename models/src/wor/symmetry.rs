@@ -13,54 +13,41 @@
 
 use super::model::{HistoryStep, WorSysState, HISTORIES};
 use super::{ClientState, Phase, WorMsg, WorState};
-use crate::symmetry::{renaming, reorder};
-use crate::system::Env;
+use crate::symmetry::{renaming, reorder_in_place};
 use std::cmp::Ordering;
 
-/// The representative of `s`'s class under renaming of acceptors.
-pub fn canonical(s: &WorSysState) -> WorSysState {
+/// Renames the acceptors of `s` into the canonical order of its class, in place.
+pub fn canonicalise(s: &mut WorSysState) {
     let n = s
         .actors
         .iter()
         .take_while(|a| matches!(a, WorState::Acceptor(_)))
         .count();
-    let Some((order, perm)) = renaming(n, |i, j| compare(s, i, j)) else {
-        return s.clone();
+    let Some(r) = renaming(n, |i, j| compare(s, i, j)) else {
+        return;
     };
-    let actors = reorder(&s.actors, &order)
-        .into_iter()
-        .map(|a| match a {
-            WorState::Client(c) => WorState::Client(permute_client(&c, &perm)),
-            acceptor => acceptor,
-        })
-        .collect();
-    let rename = |i: u8| perm.get(usize::from(i)).map_or(i, |&j| j as u8);
-    let crashed = (0..n)
+    reorder_in_place(&mut s.actors[..n], r.order());
+    for a in &mut s.actors[n..] {
+        if let WorState::Client(c) = a {
+            permute_client(c, r.perm());
+        }
+    }
+    reorder_in_place(&mut s.storage[..n], r.order());
+    s.crashed = (0..n)
         .filter(|&old| s.is_crashed(old))
-        .fold(s.crashed >> n << n, |bits, old| bits | 1 << perm[old]);
-    let history = if s.history.votes.is_empty() {
-        s.history.clone()
-    } else {
+        .fold(s.crashed >> n << n, |bits, old| bits | 1 << r.perm()[old]);
+    s.network.rename(|i| r.rename(i));
+    if !s.history.votes.is_empty() {
         let mut renaming = [0u8; 8];
-        for (slot, &j) in renaming.iter_mut().zip(&perm) {
+        for (slot, &j) in renaming.iter_mut().zip(r.perm()) {
             *slot = j as u8;
         }
-        HISTORIES.step(&s.history, HistoryStep::Rename(renaming), |h| {
+        let perm = r.perm();
+        s.history = HISTORIES.step(&s.history, HistoryStep::Rename(renaming), |h| {
             for (_, voters) in h.votes.iter_mut() {
-                *voters = voters.permute(&perm);
+                *voters = voters.permute(perm);
             }
-        })
-    };
-    WorSysState {
-        actors,
-        storage: reorder(&s.storage, &order),
-        crashed,
-        network: s.network.map(|e| Env {
-            src: rename(e.src),
-            dst: rename(e.dst),
-            msg: e.msg,
-        }),
-        history,
+        });
     }
 }
 
@@ -107,13 +94,11 @@ fn tallies(s: &WorSysState, i: usize) -> impl Iterator<Item = bool> + '_ {
         )
 }
 
-fn permute_client(c: &ClientState, perm: &[usize]) -> ClientState {
-    let mut phase = c.phase;
-    match &mut phase {
+fn permute_client(c: &mut ClientState, perm: &[usize]) {
+    match &mut c.phase {
         Phase::Prepare { promises: set, .. }
         | Phase::Accept { accepts: set, .. }
         | Phase::Read { replies: set, .. } => *set = set.permute(perm),
         Phase::Done => {}
     }
-    ClientState { phase, ..*c }
 }

@@ -46,7 +46,7 @@ pub fn free(cfg: &Cfg) -> Result<Outcome, String> {
         name: "ado",
         model: AdoModel::new(config, Kv { keys: 1 }, methods),
         args: &bfs(),
-        representative: Clone::clone,
+        representative: None,
         explain: |_, _, _, _| None,
     }
     .run()

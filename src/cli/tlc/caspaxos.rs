@@ -93,7 +93,7 @@ pub fn mirror_check(config: CasConfig, args: &RunArgs) -> Result<Outcome, String
         name: "caspaxos mirror",
         model: config.into_mirror(),
         args,
-        representative: Clone::clone,
+        representative: None,
         explain: |_, _, _, _| None,
     }
     .run()

@@ -32,6 +32,7 @@ pub fn config(cfg: &Cfg) -> Result<WorConfig, String> {
         network: cfg.string("Network")?.parse()?,
         lossy: cfg.bool("Lossy")?,
         bug,
+        symmetry: false,
     };
     config.validate()?;
     Ok(config)
@@ -59,7 +60,7 @@ pub fn mirror_check(config: WorConfig, args: &RunArgs) -> Result<Outcome, String
         name: "wor mirror",
         model: config.into_mirror(),
         args,
-        representative: Clone::clone,
+        representative: None,
         explain: |_, _, _, _| None,
     }
     .run()
@@ -101,7 +102,7 @@ pub fn spec(cfg: &Cfg) -> Result<Outcome, String> {
         name: "wor spec",
         model,
         args: &bfs(),
-        representative: Clone::clone,
+        representative: None,
         explain: |_, _, _, _| None,
     }
     .run()

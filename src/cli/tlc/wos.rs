@@ -35,7 +35,7 @@ pub fn spec(cfg: &Cfg) -> Result<Outcome, String> {
         name: "wos spec",
         model,
         args: &bfs(),
-        representative: Clone::clone,
+        representative: None,
         explain: |_, _, _, _| None,
     }
     .run()
