@@ -39,10 +39,23 @@ pub struct Env<M> {
 /// The messages in flight. Kept sorted by `(src, dst, msg)` on the unordered networks (a
 /// multiset, or a set when messages may be duplicated), and by `(src, dst)` on the ordered one,
 /// each channel in sending order: one canonical vector per network state.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Net<M> {
     kind: NetworkKind,
     envs: Vec<Env<M>>,
+}
+
+/// A state is cloned to make each successor, which then mostly sends messages: room for a few
+/// more saves reallocating the vector right after copying it.
+impl<M: Clone> Clone for Net<M> {
+    fn clone(&self) -> Self {
+        let mut envs = Vec::with_capacity(self.envs.len() + 4);
+        envs.extend_from_slice(&self.envs);
+        Net {
+            kind: self.kind,
+            envs,
+        }
+    }
 }
 
 impl<M: Ord + Clone> Net<M> {

@@ -7,12 +7,12 @@
 mod common;
 
 use common::violation;
-use stateright::{Checker, Model};
+use stateright::{Checker, Expectation, Model};
 use worm_models::network::NetworkKind;
-use worm_models::wor::model::WorCheck;
+use worm_models::wor::model::{original_actions, WorCheck};
 use worm_models::wor::symmetry::canonicalise;
 use worm_models::wor::{WorBug, WorConfig};
-use worm_refinement::Refined;
+use worm_refinement::{first_violation, Refined};
 
 fn bfs(cfg: WorConfig) -> impl Checker<WorCheck> {
     common::bfs(cfg.into_model())
@@ -208,4 +208,40 @@ fn read_no_complete_is_found() {
             "a2 -> cB: Accepted(1.B)",
         ],
     );
+}
+
+/// Under symmetry the model steps to canonical states, so a counterexample's acceptors are
+/// renamed from step to step; `original_actions` renames them back. Replayed on the model
+/// without reduction, those actions are each enabled and end in the same violation.
+#[test]
+fn symmetric_counterexamples_replay_without_reduction() {
+    for bug in WorBug::ALL {
+        let reduced = WorConfig {
+            symmetry: true,
+            ..bug.config()
+        };
+        let checker = bfs(reduced);
+        let model = checker.model();
+        let (property, path) = model
+            .properties()
+            .iter()
+            .filter(|p| p.expectation == Expectation::Always)
+            .find_map(|p| checker.discovery(p.name).map(|path| (p.name, path)))
+            .unwrap_or_else(|| panic!("{bug} not found under symmetry"));
+        let steps = first_violation(model, property, path).expect("a violating path");
+        let unreduced = bug.config().into_model();
+        let mut s = unreduced.init_states().remove(0);
+        for action in original_actions(model, &steps) {
+            let mut enabled = Vec::new();
+            unreduced.actions(&s, &mut enabled);
+            assert!(enabled.contains(&action), "{bug}: {action:?} not enabled");
+            s = unreduced.next_state(&s, action).expect("a step");
+        }
+        let holds = unreduced
+            .properties()
+            .into_iter()
+            .find(|p| p.name == property)
+            .map(|p| (p.condition)(&unreduced, &s));
+        assert_eq!(holds, Some(false), "{bug}: {property}");
+    }
 }

@@ -1,7 +1,7 @@
 //! `worm ... multipaxos`: the Multi-Paxos model, alone or (`--refines ado`) checked to refine
 //! the ADO.
 
-use super::check::{bench_once, property_names, CheckRun, Outcome};
+use super::check::{bench_once, property_names, CheckRun, Outcome, Symmetry};
 use super::refines_ado::{self, Refines};
 use super::{Error, RunArgs};
 use clap::Args;
@@ -79,7 +79,7 @@ fn checker(cfg: MpConfig, run: &RunArgs) -> CheckRun<'_, MpModel> {
         name: "multipaxos",
         model: cfg.into_model(),
         args: run,
-        representative: None,
+        symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
     }
 }

@@ -1,12 +1,12 @@
 //! `worm ... wor`: the write-once register model.
 
-use super::check::{bench as bench_twice, property_names, CheckRun, Outcome};
+use super::check::{bench as bench_twice, property_names, CheckRun, Outcome, Symmetry};
 use super::{Error, RunArgs};
 use clap::Args;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use worm_models::network::NetworkKind;
-use worm_models::wor::model::{WorCheck, WorSysState};
+use worm_models::wor::model::{original_actions, WorCheck, WorSysState};
 use worm_models::wor::{WorBug, WorConfig};
 use worm_refinement::Refined;
 
@@ -90,7 +90,9 @@ fn checker(cfg: WorConfig, run: &RunArgs) -> CheckRun<'_, WorCheck> {
         name: "wor",
         model: cfg.into_model(),
         args: run,
-        representative: None,
+        symmetry: Symmetry::Model {
+            original: original_actions,
+        },
         explain,
     }
 }

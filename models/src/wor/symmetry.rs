@@ -13,19 +13,22 @@
 
 use super::model::{HistoryStep, WorSysState, HISTORIES};
 use super::{ClientState, Phase, WorMsg, WorState};
-use crate::symmetry::{renaming, reorder_in_place};
+use crate::symmetry::{renaming, reorder_in_place, Renaming};
 use std::cmp::Ordering;
 
-/// Renames the acceptors of `s` into the canonical order of its class, in place.
-pub fn canonicalise(s: &mut WorSysState) {
+/// Renames the acceptors of `s` into the canonical order of its class, in place; returns the
+/// renaming, unless it is the identity.
+pub fn canonicalise(s: &mut WorSysState) -> Option<Renaming> {
     let n = s
         .actors
         .iter()
         .take_while(|a| matches!(a, WorState::Acceptor(_)))
         .count();
-    let Some(r) = renaming(n, |i, j| compare(s, i, j)) else {
-        return;
-    };
+    let mut own = [0u128; Renaming::MAX];
+    for (k, key) in own.iter_mut().enumerate().take(n) {
+        *key = own_key(s, k);
+    }
+    let r = renaming(n, |i, j| compare(s, &own, i, j))?;
     reorder_in_place(&mut s.actors[..n], r.order());
     for a in &mut s.actors[n..] {
         if let WorState::Client(c) = a {
@@ -37,33 +40,44 @@ pub fn canonicalise(s: &mut WorSysState) {
         .filter(|&old| s.is_crashed(old))
         .fold(s.crashed >> n << n, |bits, old| bits | 1 << r.perm()[old]);
     s.network.rename(|i| r.rename(i));
-    if !s.history.votes.is_empty() {
+    // Most renamings leave every ghost vote set as it is (say, when all acceptors voted).
+    let perm = r.perm();
+    if s.history.votes.iter().any(|&(_, v)| v.permute(perm) != v) {
         let mut renaming = [0u8; 8];
         for (slot, &j) in renaming.iter_mut().zip(r.perm()) {
             *slot = j as u8;
         }
-        let perm = r.perm();
         s.history = HISTORIES.step(&s.history, HistoryStep::Rename(renaming), |h| {
             for (_, voters) in h.votes.iter_mut() {
                 *voters = voters.permute(perm);
             }
         });
     }
+    Some(r)
 }
 
 /// Compares what tells acceptors `i` and `j` apart, independent of any acceptor's name except
 /// their own (messages between acceptors do not exist): their state, whether they are down,
-/// their storage, the messages from and to each (in network order, as `(sent by it, client,
+/// their storage (packed, see [`own_key`]), the messages from and to each (in network order, as `(sent by it, client,
 /// message)`), then their membership in each client's tally and in each ghost vote.
 ///
 /// The same lexicographic order as comparing the tuples of those fields with the sequences
 /// collected into vectors, without allocating them: this runs for every generated state.
-fn compare(s: &WorSysState, i: usize, j: usize) -> Ordering {
-    let own = |k: usize| (&s.actors[k], s.is_crashed(k), &s.storage[k]);
-    own(i)
-        .cmp(&own(j))
+fn compare(s: &WorSysState, own: &[u128], i: usize, j: usize) -> Ordering {
+    own[i]
+        .cmp(&own[j])
         .then_with(|| messages(s, i).cmp(messages(s, j)))
         .then_with(|| tallies(s, i).cmp(tallies(s, j)))
+}
+
+/// An acceptor's own state, whether it is down, and its storage, packed into one number
+/// (computed once per acceptor, not once per comparison).
+fn own_key(s: &WorSysState, k: usize) -> u128 {
+    let WorState::Acceptor(a) = s.actors[k] else {
+        unreachable!("only acceptors are renamed")
+    };
+    let disk = s.storage[k].map_or(0, |d| 1 << 54 | d.word());
+    u128::from(a.word()) << 64 | u128::from(s.is_crashed(k)) << 55 | u128::from(disk)
 }
 
 fn messages(s: &WorSysState, i: usize) -> impl Iterator<Item = (bool, u8, WorMsg)> + '_ {
