@@ -99,7 +99,7 @@ pub enum Symmetry<M: Model> {
     None,
     /// stateright's checker maps each state to this representative; only its depth-first
     /// search does.
-    Checker(fn(&M::State) -> M::State),
+    Checker(Representative<M>),
     /// The model's configuration asks it to step to canonical states only, which every search
     /// order and the explorer then explore. A counterexample runs through canonical states,
     /// whose names change from step to step: `original` renames its actions back into those
@@ -109,7 +109,7 @@ pub enum Symmetry<M: Model> {
 
 impl<M: Model> Symmetry<M> {
     /// The canonicaliser for stateright's checker, when `--symmetry` asks for one.
-    fn checker(&self, asked: bool) -> Option<fn(&M::State) -> M::State> {
+    fn checker(&self, asked: bool) -> Option<Representative<M>> {
         match self {
             Symmetry::Checker(f) if asked => Some(*f),
             _ => None,
@@ -185,6 +185,8 @@ struct Report<'a, M: Model> {
     /// Renames a counterexample's actions back, when the model reduced by symmetry itself.
     original: Option<Original<M>>,
 }
+
+type Representative<M> = fn(&<M as Model>::State) -> <M as Model>::State;
 
 type Original<M> =
     fn(&M, &[(<M as Model>::State, Option<<M as Model>::Action>)]) -> Vec<<M as Model>::Action>;
