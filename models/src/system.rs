@@ -39,10 +39,23 @@ pub struct Env<M> {
 /// The messages in flight. Kept sorted by `(src, dst, msg)` on the unordered networks (a
 /// multiset, or a set when messages may be duplicated), and by `(src, dst)` on the ordered one,
 /// each channel in sending order: one canonical vector per network state.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Net<M> {
     kind: NetworkKind,
     envs: Vec<Env<M>>,
+}
+
+/// A state is cloned to make each successor, which then mostly sends messages: room for a few
+/// more saves reallocating the vector right after copying it.
+impl<M: Clone> Clone for Net<M> {
+    fn clone(&self) -> Self {
+        let mut envs = Vec::with_capacity(self.envs.len() + 4);
+        envs.extend_from_slice(&self.envs);
+        Net {
+            kind: self.kind,
+            envs,
+        }
+    }
 }
 
 impl<M: Ord + Clone> Net<M> {
@@ -70,15 +83,19 @@ impl<M: Ord + Clone> Net<M> {
         self.envs.retain(live);
     }
 
-    /// Applies `f` to every envelope and restores the order (for renamings).
-    pub fn map(&self, f: impl FnMut(&Env<M>) -> Env<M>) -> Self {
-        let mut envs: Vec<Env<M>> = self.envs.iter().map(f).collect();
+    /// Renames the actors of every envelope in place and restores the order (for canonical
+    /// states under symmetry).
+    pub fn rename(&mut self, f: impl Fn(u8) -> u8) {
+        for e in &mut self.envs {
+            e.src = f(e.src);
+            e.dst = f(e.dst);
+        }
         match self.kind {
             // A stable sort keeps each channel in sending order.
-            NetworkKind::Ordered => envs.sort_by_key(|e| (e.src, e.dst)),
-            NetworkKind::Unordered | NetworkKind::Duplicating => envs.sort(),
+            NetworkKind::Ordered => self.envs.sort_by_key(|e| (e.src, e.dst)),
+            // Equal envelopes are identical, so an unstable sort gives the one order.
+            NetworkKind::Unordered | NetworkKind::Duplicating => self.envs.sort_unstable(),
         }
-        Net { envs, ..*self }
     }
 
     fn send(&mut self, env: Env<M>) {

@@ -41,10 +41,11 @@
 //! - The client-visible history of capture / write / read is linearizable against the
 //!   sequential object in [`spec`], and the protocol refines that object (see [`model`]).
 
+mod hash;
 pub mod mirror;
 pub mod model;
 pub mod spec;
-mod symmetry;
+pub mod symmetry;
 
 use serde::Serialize;
 use spec::WorRet;
@@ -60,7 +61,7 @@ pub type Proposal = (Ballot, Value);
 
 /// The messages between clients and acceptors. Every message names the ballot it belongs to,
 /// so a client can ignore stale replies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum WorMsg {
     /// Capture, phase 1a: "promise to ignore ballots below this one".
     Prepare(Ballot),
@@ -128,7 +129,7 @@ impl fmt::Debug for AcceptorSet {
 }
 
 /// An acceptor's state. All of it is durable: it is saved before every reply.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct AcceptorState {
     pub promised: Ballot,
     pub accepted: Option<Proposal>,
@@ -195,7 +196,7 @@ impl Phase {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ClientState {
     /// The highest round this client has used, or seen in a nack.
     pub round: u8,
@@ -222,6 +223,11 @@ impl Results {
 
     pub fn iter(&self) -> impl Iterator<Item = WorRet> + '_ {
         self.0.iter().flatten().copied()
+    }
+
+    /// Both slots, filled in order.
+    fn slots(&self) -> [Option<WorRet>; 2] {
+        self.0
     }
 
     fn push(&mut self, ret: WorRet) {
@@ -264,7 +270,7 @@ impl ClientState {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum WorState {
     Acceptor(AcceptorState),
     Client(ClientState),

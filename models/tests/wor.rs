@@ -7,10 +7,12 @@
 mod common;
 
 use common::violation;
-use stateright::{Checker, Model};
+use stateright::{Checker, Expectation, Model};
 use worm_models::network::NetworkKind;
-use worm_models::wor::model::{representative, WorCheck};
+use worm_models::wor::model::{original_actions, WorCheck};
+use worm_models::wor::symmetry::canonicalise;
 use worm_models::wor::{WorBug, WorConfig};
+use worm_refinement::{first_violation, Refined};
 
 fn bfs(cfg: WorConfig) -> impl Checker<WorCheck> {
     common::bfs(cfg.into_model())
@@ -68,16 +70,34 @@ fn lossy_network_is_safe() {
     assert_eq!(violation(&checker), None);
 }
 
+/// The model reduces by symmetry itself, so breadth-first and depth-first search visit the
+/// same states, and stateright's own reduction (a canonicaliser applied by the checker, which
+/// only depth-first search honours) agrees on the count.
 #[test]
 fn symmetry_reduces_the_default_configuration() {
-    let checker = WorConfig::default()
+    let symmetric = WorConfig {
+        symmetry: true,
+        ..WorConfig::default()
+    };
+    let checker = bfs(symmetric.clone());
+    assert_eq!(violation(&checker), None);
+    assert_eq!(
+        (checker.unique_state_count(), checker.state_count()),
+        (11_028, 63_284)
+    );
+    let dfs = symmetric.clone().into_model().checker().spawn_dfs().join();
+    assert_eq!(dfs.unique_state_count(), 11_028);
+    let by_checker = WorConfig::default()
         .into_model()
         .checker()
-        .symmetry_fn(representative)
+        .symmetry_fn(|s| {
+            let mut low = s.low.clone();
+            canonicalise(&mut low);
+            Refined { low, ..*s }
+        })
         .spawn_dfs()
         .join();
-    assert_eq!(violation(&checker), None);
-    assert_eq!(checker.unique_state_count(), 11_028);
+    assert_eq!(by_checker.unique_state_count(), 11_028);
 }
 
 fn assert_bug(bug: WorBug, property: &str, steps: &[&str]) {
@@ -188,4 +208,40 @@ fn read_no_complete_is_found() {
             "a2 -> cB: Accepted(1.B)",
         ],
     );
+}
+
+/// Under symmetry the model steps to canonical states, so a counterexample's acceptors are
+/// renamed from step to step; `original_actions` renames them back. Replayed on the model
+/// without reduction, those actions are each enabled and end in the same violation.
+#[test]
+fn symmetric_counterexamples_replay_without_reduction() {
+    for bug in WorBug::ALL {
+        let reduced = WorConfig {
+            symmetry: true,
+            ..bug.config()
+        };
+        let checker = bfs(reduced);
+        let model = checker.model();
+        let (property, path) = model
+            .properties()
+            .iter()
+            .filter(|p| p.expectation == Expectation::Always)
+            .find_map(|p| checker.discovery(p.name).map(|path| (p.name, path)))
+            .unwrap_or_else(|| panic!("{bug} not found under symmetry"));
+        let steps = first_violation(model, property, path).expect("a violating path");
+        let unreduced = bug.config().into_model();
+        let mut s = unreduced.init_states().remove(0);
+        for action in original_actions(model, &steps) {
+            let mut enabled = Vec::new();
+            unreduced.actions(&s, &mut enabled);
+            assert!(enabled.contains(&action), "{bug}: {action:?} not enabled");
+            s = unreduced.next_state(&s, action).expect("a step");
+        }
+        let holds = unreduced
+            .properties()
+            .into_iter()
+            .find(|p| p.name == property)
+            .map(|p| (p.condition)(&unreduced, &s));
+        assert_eq!(holds, Some(false), "{bug}: {property}");
+    }
 }

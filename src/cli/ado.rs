@@ -1,6 +1,6 @@
 //! `worm ... ado`: the ADO with free callers, or with the clients of one of its apps.
 
-use super::check::{bench_once, property_names, CheckRun, Outcome};
+use super::check::{bench_once, property_names, CheckRun, Outcome, Symmetry};
 use super::{Error, RunArgs};
 use clap::Args;
 use std::fmt::Write as _;
@@ -118,7 +118,7 @@ fn free(cfg: AdoConfig, run: &RunArgs) -> CheckRun<'_, AdoModel<worm_models::ado
         name: "ado",
         model: AdoModel::kv(cfg),
         args: run,
-        representative: Clone::clone,
+        symmetry: Symmetry::None,
         explain: no_explanation,
     }
 }
@@ -128,7 +128,7 @@ fn app(cfg: AppConfig, run: &RunArgs) -> CheckRun<'_, AppModel> {
         name: "ado",
         model: cfg.into_model(),
         args: run,
-        representative: Clone::clone,
+        symmetry: Symmetry::None,
         explain: no_explanation,
     }
 }

@@ -1,7 +1,7 @@
 //! `worm ... caspaxos` and `worm ... caspaxos-kv`: the CASPaxos model, one register or the
 //! key-value store of two registers over the same acceptors.
 
-use super::check::{bench_once, CheckRun, Outcome};
+use super::check::{bench_once, CheckRun, Outcome, Symmetry};
 use super::refines_ado::{self, Refines};
 use super::{Error, RunArgs};
 use clap::Args;
@@ -146,7 +146,7 @@ fn checker(cfg: CasConfig, kv: bool, run: &RunArgs) -> CheckRun<'_, CasCheck> {
         name: name(kv),
         model: cfg.into_model(),
         args: run,
-        representative,
+        symmetry: Symmetry::Checker(representative),
         explain,
     }
 }

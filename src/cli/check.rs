@@ -93,13 +93,37 @@ impl Outcome {
     }
 }
 
+/// How a model is reduced by symmetry under `--symmetry`.
+pub enum Symmetry<M: Model> {
+    /// It is not (the model's arguments refuse `--symmetry`).
+    None,
+    /// stateright's checker maps each state to this representative; only its depth-first
+    /// search does.
+    Checker(Representative<M>),
+    /// The model's configuration asks it to step to canonical states only, which every search
+    /// order and the explorer then explore. A counterexample runs through canonical states,
+    /// whose names change from step to step: `original` renames its actions back into those
+    /// of the run without reduction that it stands for.
+    Model { original: Original<M> },
+}
+
+impl<M: Model> Symmetry<M> {
+    /// The canonicaliser for stateright's checker, when `--symmetry` asks for one.
+    fn checker(&self, asked: bool) -> Option<Representative<M>> {
+        match self {
+            Symmetry::Checker(f) if asked => Some(*f),
+            _ => None,
+        }
+    }
+}
+
 /// A model and what the command line says about how to check it.
 pub struct CheckRun<'a, M: Model> {
     pub name: &'static str,
     pub model: M,
     pub args: &'a RunArgs,
-    /// The canonicaliser for `--symmetry`.
-    pub representative: fn(&M::State) -> M::State,
+    /// How `--symmetry` reduces the model.
+    pub symmetry: Symmetry<M>,
     /// Explains the last step of a counterexample for a property, if the model can.
     pub explain: fn(&M, &str, &M::State, &M::State) -> Option<String>,
 }
@@ -110,16 +134,17 @@ where
     M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
     M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
-    /// The search order, rejecting symmetry under BFS (stateright's BFS ignores it).
+    /// The search order, rejecting stateright's symmetry under BFS (which ignores it).
     pub fn strategy(&self) -> Result<Strategy, String> {
-        match (self.args.strategy, self.args.symmetry) {
+        let checker_symmetry = self.symmetry.checker(self.args.symmetry).is_some();
+        match (self.args.strategy, checker_symmetry) {
             (Some(Strategy::Bfs), true) => Err(
                 "--symmetry needs --strategy dfs (stateright's breadth-first search ignores symmetry)"
                     .into(),
             ),
             (Some(s), _) => Ok(s),
-            (None, true) => Ok(Strategy::Dfs),
-            (None, false) => Ok(Strategy::Bfs),
+            (None, _) if self.args.symmetry => Ok(Strategy::Dfs),
+            (None, _) => Ok(Strategy::Bfs),
         }
     }
 
@@ -131,14 +156,18 @@ where
             name: self.name,
             args: self.args,
             explain: self.explain,
+            original: match self.symmetry {
+                Symmetry::Model { original } if self.args.symmetry => Some(original),
+                _ => None,
+            },
         };
         let mut builder = self
             .model
             .checker()
             .threads(self.args.threads as usize)
             .finish_when(HasDiscoveries::AnyFailures);
-        if self.args.symmetry {
-            builder = builder.symmetry_fn(self.representative);
+        if let Some(representative) = self.symmetry.checker(self.args.symmetry) {
+            builder = builder.symmetry_fn(representative);
         }
         let show_progress = !self.args.json && std::io::stderr().is_terminal();
         Ok(match strategy {
@@ -153,7 +182,14 @@ struct Report<'a, M: Model> {
     name: &'static str,
     args: &'a RunArgs,
     explain: fn(&M, &str, &M::State, &M::State) -> Option<String>,
+    /// Renames a counterexample's actions back, when the model reduced by symmetry itself.
+    original: Option<Original<M>>,
 }
+
+type Representative<M> = fn(&<M as Model>::State) -> <M as Model>::State;
+
+type Original<M> =
+    fn(&M, &[(<M as Model>::State, Option<<M as Model>::Action>)]) -> Vec<<M as Model>::Action>;
 
 impl<M> Report<'_, M>
 where
@@ -229,10 +265,11 @@ where
     ) -> Violation {
         let steps = worm_refinement::first_violation(model, property, path.clone())
             .unwrap_or_else(|| path.into_vec());
-        let counterexample = steps
-            .iter()
-            .filter_map(|(_, a)| a.as_ref().map(|a| model.format_action(a)))
-            .collect();
+        let actions = match self.original {
+            Some(original) => original(model, &steps),
+            None => steps.iter().filter_map(|(_, a)| a.clone()).collect(),
+        };
+        let counterexample = actions.iter().map(|a| model.format_action(a)).collect();
         let explanation = match steps.len() {
             n if n >= 2 => (self.explain)(model, property, &steps[n - 2].0, &steps[n - 1].0),
             _ => None,
@@ -270,8 +307,8 @@ where
         let addr = super::explore::bind_address(&self.args.bind).map_err(Error::Usage)?;
         println!("Exploring {} on http://{addr}/ (Ctrl-C to stop)", self.name);
         let mut builder = self.model.checker().threads(self.args.threads as usize);
-        if self.args.symmetry {
-            builder = builder.symmetry_fn(self.representative);
+        if let Some(representative) = self.symmetry.checker(self.args.symmetry) {
+            builder = builder.symmetry_fn(representative);
         }
         builder.serve(addr);
         Ok(ExitCode::SUCCESS)

@@ -1,14 +1,13 @@
 //! `worm ... multipaxos`: the Multi-Paxos model, alone or (`--refines ado`) checked to refine
 //! the ADO.
 
-use super::check::{bench_once, property_names, CheckRun, Outcome};
+use super::check::{bench_once, property_names, CheckRun, Outcome, Symmetry};
 use super::refines_ado::{self, Refines};
 use super::{Error, RunArgs};
 use clap::Args;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use worm_models::caspaxos::{CasBug, CasConfig};
-use worm_models::multipaxos::model::MpState;
 use worm_models::multipaxos::{MpBug, MpConfig, MpModel};
 
 #[derive(Args, Debug, Clone)]
@@ -75,16 +74,12 @@ impl MpArgs {
     }
 }
 
-fn identity(s: &MpState) -> MpState {
-    s.clone()
-}
-
 fn checker(cfg: MpConfig, run: &RunArgs) -> CheckRun<'_, MpModel> {
     CheckRun {
         name: "multipaxos",
         model: cfg.into_model(),
         args: run,
-        representative: identity,
+        symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
     }
 }

@@ -1,7 +1,7 @@
 //! `--refines ado` for `worm check caspaxos` and `worm check multipaxos`: the protocol with its
 //! ghost ADO, checked to refine the ADO model.
 
-use super::check::{CheckRun, Outcome};
+use super::check::{CheckRun, Outcome, Symmetry};
 use super::{Error, RunArgs};
 use clap::ValueEnum;
 use stateright::Model;
@@ -46,7 +46,7 @@ pub fn caspaxos(cfg: CasConfig, naive: bool, run: &RunArgs) -> Result<Outcome, E
         name: "caspaxos --refines ado",
         model: caspaxos::refines_ado(cfg, naive),
         args: run,
-        representative: caspaxos::representative,
+        symmetry: Symmetry::Checker(caspaxos::representative),
         explain,
     }
     .run()
@@ -59,7 +59,7 @@ pub fn multipaxos(cfg: MpConfig, naive: bool, run: &RunArgs) -> Result<Outcome, 
         name: "multipaxos --refines ado",
         model: multipaxos::refines_ado(cfg, naive),
         args: run,
-        representative: multipaxos::representative,
+        symmetry: Symmetry::Checker(multipaxos::representative),
         explain,
     }
     .run()

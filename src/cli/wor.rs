@@ -1,12 +1,12 @@
 //! `worm ... wor`: the write-once register model.
 
-use super::check::{bench as bench_twice, property_names, CheckRun, Outcome};
+use super::check::{bench as bench_twice, property_names, CheckRun, Outcome, Symmetry};
 use super::{Error, RunArgs};
 use clap::Args;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use worm_models::network::NetworkKind;
-use worm_models::wor::model::{representative, WorCheck, WorSysState};
+use worm_models::wor::model::{original_actions, WorCheck, WorSysState};
 use worm_models::wor::{WorBug, WorConfig};
 use worm_refinement::Refined;
 
@@ -57,6 +57,7 @@ impl WorArgs {
             network: self.network.unwrap_or(base.network),
             lossy: self.lossy || base.lossy,
             bug: self.bug,
+            symmetry: self.run.symmetry,
         };
         cfg.validate().map_err(Error::Usage)?;
         Ok(cfg)
@@ -79,12 +80,19 @@ fn explain(
     })
 }
 
+/// The model reduces by symmetry itself when the run asks for it (see `WorConfig::symmetry`).
 fn checker(cfg: WorConfig, run: &RunArgs) -> CheckRun<'_, WorCheck> {
+    let cfg = WorConfig {
+        symmetry: run.symmetry,
+        ..cfg
+    };
     CheckRun {
         name: "wor",
         model: cfg.into_model(),
         args: run,
-        representative,
+        symmetry: Symmetry::Model {
+            original: original_actions,
+        },
         explain,
     }
 }

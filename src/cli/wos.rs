@@ -1,6 +1,6 @@
 //! `worm ... wos`: the write-once segment model.
 
-use super::check::{bench as bench_twice, property_names, CheckRun, Outcome};
+use super::check::{bench as bench_twice, property_names, CheckRun, Outcome, Symmetry};
 use super::{Error, RunArgs};
 use clap::Args;
 use std::fmt::Write as _;
@@ -108,7 +108,7 @@ fn checker(cfg: WosConfig, run: &RunArgs) -> CheckRun<'_, WosCheck> {
         name: "wos",
         model: cfg.into_model(),
         args: run,
-        representative,
+        symmetry: Symmetry::Checker(representative),
         explain,
     }
 }

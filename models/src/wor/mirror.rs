@@ -68,7 +68,7 @@ impl Model for WorMirror {
 
     fn init_states(&self) -> Vec<MirrorState> {
         let mut s = self.model.system.init_state(());
-        self.model.collect_dead_messages(&mut s);
+        self.model.collect_dead_messages(&mut s, None);
         vec![s]
     }
 
@@ -77,8 +77,11 @@ impl Model for WorMirror {
     }
 
     fn next_state(&self, last: &MirrorState, action: Self::Action) -> Option<MirrorState> {
+        let stepped = WorModel::stepped(&action);
         let mut next = self.model.system.next_state(last, action)?;
-        self.model.collect_dead_messages(&mut next);
+        if stepped.is_some() {
+            self.model.collect_dead_messages(&mut next, stepped);
+        }
         Some(next)
     }
 

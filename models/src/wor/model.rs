@@ -19,8 +19,9 @@ use super::{
 };
 use crate::interned::{Interned, Interner};
 use crate::network::NetworkKind;
+use crate::symmetry::Renaming;
 use crate::system::{ActorSystem, Env, StateOf, SysAction};
-use stateright::actor::{ActorModelAction, Id};
+use stateright::actor::{ActorModelAction, Envelope, Id};
 use stateright::{Model, Property};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -112,6 +113,9 @@ pub struct WorConfig {
     pub network: NetworkKind,
     pub lossy: bool,
     pub bug: Option<WorBug>,
+    /// Symmetry reduction: every state is renamed into the canonical order of its class of
+    /// acceptor renamings (see [`super::symmetry`]), so the model has one state per class.
+    pub symmetry: bool,
 }
 
 impl Default for WorConfig {
@@ -125,6 +129,7 @@ impl Default for WorConfig {
             network: NetworkKind::Unordered,
             lossy: false,
             bug: None,
+            symmetry: false,
         }
     }
 }
@@ -359,7 +364,15 @@ impl WorModel {
     /// that break either).
     /// Delivering them would be a no-op step, so removing them merges states without removing
     /// behaviour.
-    pub(super) fn collect_dead_messages<H>(&self, s: &mut StateOf<WorActor, H>) {
+    ///
+    /// Whether a message is live depends only on the states of its sender and recipient, so
+    /// after a step of actor `i` (`touching: Some(i)`) only the messages to and from `i` are
+    /// looked at: the others were live before and still are. `None` looks at all of them.
+    pub(super) fn collect_dead_messages<H>(
+        &self,
+        s: &mut StateOf<WorActor, H>,
+        touching: Option<usize>,
+    ) {
         let n = self.cfg.acceptors;
         let states = &s.actors;
         let promises_only_grow = self.cfg.bug != Some(WorBug::ForgetPromise);
@@ -367,6 +380,9 @@ impl WorModel {
         let promised = |i: usize| match &states[i] {
             WorState::Acceptor(a) => a.promised,
             WorState::Client(_) => unreachable!("requests go to acceptors"),
+        };
+        let touched = |e: &Env<WorMsg>| {
+            touching.is_none_or(|i| usize::from(e.src) == i || usize::from(e.dst) == i)
         };
         let live = |e: &Env<WorMsg>| {
             let (src, dst, msg) = (usize::from(e.src), usize::from(e.dst), &e.msg);
@@ -390,7 +406,18 @@ impl WorModel {
                 _ => client(dst).awaits(src, msg),
             }
         };
-        s.network.retain(live);
+        s.network.retain(|e| !touched(e) || live(e));
+    }
+
+    /// The actor whose state a step changes, if any: the recipient of a delivery, or a
+    /// restarted actor. A crash keeps the actor's last state, a loss changes none.
+    pub(super) fn stepped(action: &WorAction) -> Option<usize> {
+        match action {
+            ActorModelAction::Deliver { dst: i, .. } | ActorModelAction::Recover(i) => {
+                Some(usize::from(*i))
+            }
+            _ => None,
+        }
     }
 
     /// Brings the history up to date after actor `index` stepped from `old` to its state in `s`.
@@ -434,7 +461,7 @@ impl Model for WorModel {
         let mut s = self
             .system
             .init_state(HISTORIES.intern(WorHistory::new(self.init.clone())));
-        self.collect_dead_messages(&mut s);
+        self.collect_dead_messages(&mut s, None);
         for index in self.cfg.acceptors..s.actors.len() {
             if let WorState::Client(c) = &s.actors[index] {
                 if let Some(op) = c.current_op() {
@@ -444,6 +471,9 @@ impl Model for WorModel {
                 }
             }
         }
+        if self.cfg.symmetry {
+            super::symmetry::canonicalise(&mut s);
+        }
         vec![s]
     }
 
@@ -452,15 +482,10 @@ impl Model for WorModel {
     }
 
     fn next_state(&self, last: &WorSysState, action: WorAction) -> Option<WorSysState> {
-        let dst = match &action {
-            ActorModelAction::Deliver { dst, .. } => Some(usize::from(*dst)),
-            _ => None,
-        };
-        let mut next = self.system.next_state(last, action)?;
-        if let Some(index) = dst {
-            self.observe(&last.actors[index], index, &mut next);
+        let mut next = self.step(last, action)?;
+        if self.cfg.symmetry {
+            super::symmetry::canonicalise(&mut next);
         }
-        self.collect_dead_messages(&mut next);
         Some(next)
     }
 
@@ -469,6 +494,29 @@ impl Model for WorModel {
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
+        self.props()
+    }
+}
+
+impl WorModel {
+    /// The state after `action`, before any renaming for symmetry.
+    fn step(&self, last: &WorSysState, action: WorAction) -> Option<WorSysState> {
+        let dst = match &action {
+            ActorModelAction::Deliver { dst, .. } => Some(usize::from(*dst)),
+            _ => None,
+        };
+        let stepped = Self::stepped(&action);
+        let mut next = self.system.next_state(last, action)?;
+        if let Some(index) = dst {
+            self.observe(&last.actors[index], index, &mut next);
+        }
+        if stepped.is_some() {
+            self.collect_dead_messages(&mut next, stepped);
+        }
+        Some(next)
+    }
+
+    fn props(&self) -> Vec<Property<Self>> {
         vec![
             Property::always("agreement", |_, s: &WorSysState| {
                 s.history.returned.iter().count() <= 1
@@ -505,11 +553,53 @@ pub fn abstraction(m: &WorModel, s: &WorSysState) -> WorObject {
     }
 }
 
-/// The canonical representative of a state's symmetry class (acceptors permuted), for
-/// `CheckerBuilder::symmetry_fn`.
-pub fn representative(s: &Refined<WorSysState>) -> Refined<WorSysState> {
-    Refined {
-        low: super::symmetry::canonical(&s.low),
-        refines: s.refines,
+/// The actions of a path through canonical states (a counterexample under
+/// [`WorConfig::symmetry`]), renamed into the acceptor names of the run without reduction that
+/// the path stands for. Each step's renaming into canonical order is undone on the names of
+/// the actions after it. The initial state treats all acceptors alike, so it is its own
+/// canonical form and both runs start with the same names.
+pub fn original_actions(
+    m: &WorCheck,
+    path: &[(Refined<WorSysState>, Option<WorAction>)],
+) -> Vec<WorAction> {
+    let n = m.low.cfg.acceptors;
+    // The name in the run without reduction of each acceptor of the current canonical state.
+    let mut original: [Id; Renaming::MAX] = std::array::from_fn(Id::from);
+    let mut actions = Vec::new();
+    for (s, action) in path {
+        let Some(action) = action else { continue };
+        let rename = |id: Id| {
+            if usize::from(id) < n {
+                original[usize::from(id)]
+            } else {
+                id
+            }
+        };
+        actions.push(match action.clone() {
+            ActorModelAction::Deliver { src, dst, msg } => ActorModelAction::Deliver {
+                src: rename(src),
+                dst: rename(dst),
+                msg,
+            },
+            ActorModelAction::Drop(e) => ActorModelAction::Drop(Envelope {
+                src: rename(e.src),
+                dst: rename(e.dst),
+                msg: e.msg,
+            }),
+            ActorModelAction::Crash(id) => ActorModelAction::Crash(rename(id)),
+            ActorModelAction::Recover(id) => ActorModelAction::Recover(rename(id)),
+            other => other,
+        });
+        let renamed = m
+            .low
+            .step(&s.low, action.clone())
+            .and_then(|mut next| super::symmetry::canonicalise(&mut next));
+        if let Some(r) = renamed {
+            let before = original;
+            for (old, &new) in r.perm().iter().enumerate() {
+                original[new] = before[old];
+            }
+        }
     }
+    actions
 }

@@ -13,70 +13,71 @@
 
 use super::model::{HistoryStep, WorSysState, HISTORIES};
 use super::{ClientState, Phase, WorMsg, WorState};
-use crate::symmetry::{renaming, reorder};
-use crate::system::Env;
+use crate::symmetry::{renaming, reorder_in_place, Renaming};
 use std::cmp::Ordering;
 
-/// The representative of `s`'s class under renaming of acceptors.
-pub fn canonical(s: &WorSysState) -> WorSysState {
+/// Renames the acceptors of `s` into the canonical order of its class, in place; returns the
+/// renaming, unless it is the identity.
+pub fn canonicalise(s: &mut WorSysState) -> Option<Renaming> {
     let n = s
         .actors
         .iter()
         .take_while(|a| matches!(a, WorState::Acceptor(_)))
         .count();
-    let Some((order, perm)) = renaming(n, |i, j| compare(s, i, j)) else {
-        return s.clone();
-    };
-    let actors = reorder(&s.actors, &order)
-        .into_iter()
-        .map(|a| match a {
-            WorState::Client(c) => WorState::Client(permute_client(&c, &perm)),
-            acceptor => acceptor,
-        })
-        .collect();
-    let rename = |i: u8| perm.get(usize::from(i)).map_or(i, |&j| j as u8);
-    let crashed = (0..n)
+    let mut own = [0u128; Renaming::MAX];
+    for (k, key) in own.iter_mut().enumerate().take(n) {
+        *key = own_key(s, k);
+    }
+    let r = renaming(n, |i, j| compare(s, &own, i, j))?;
+    reorder_in_place(&mut s.actors[..n], r.order());
+    for a in &mut s.actors[n..] {
+        if let WorState::Client(c) = a {
+            permute_client(c, r.perm());
+        }
+    }
+    reorder_in_place(&mut s.storage[..n], r.order());
+    s.crashed = (0..n)
         .filter(|&old| s.is_crashed(old))
-        .fold(s.crashed >> n << n, |bits, old| bits | 1 << perm[old]);
-    let history = if s.history.votes.is_empty() {
-        s.history.clone()
-    } else {
+        .fold(s.crashed >> n << n, |bits, old| bits | 1 << r.perm()[old]);
+    s.network.rename(|i| r.rename(i));
+    // Most renamings leave every ghost vote set as it is (say, when all acceptors voted).
+    let perm = r.perm();
+    if s.history.votes.iter().any(|&(_, v)| v.permute(perm) != v) {
         let mut renaming = [0u8; 8];
-        for (slot, &j) in renaming.iter_mut().zip(&perm) {
+        for (slot, &j) in renaming.iter_mut().zip(r.perm()) {
             *slot = j as u8;
         }
-        HISTORIES.step(&s.history, HistoryStep::Rename(renaming), |h| {
+        s.history = HISTORIES.step(&s.history, HistoryStep::Rename(renaming), |h| {
             for (_, voters) in h.votes.iter_mut() {
-                *voters = voters.permute(&perm);
+                *voters = voters.permute(perm);
             }
-        })
-    };
-    WorSysState {
-        actors,
-        storage: reorder(&s.storage, &order),
-        crashed,
-        network: s.network.map(|e| Env {
-            src: rename(e.src),
-            dst: rename(e.dst),
-            msg: e.msg,
-        }),
-        history,
+        });
     }
+    Some(r)
 }
 
 /// Compares what tells acceptors `i` and `j` apart, independent of any acceptor's name except
 /// their own (messages between acceptors do not exist): their state, whether they are down,
-/// their storage, the messages from and to each (in network order, as `(sent by it, client,
+/// their storage (packed, see [`own_key`]), the messages from and to each (in network order, as `(sent by it, client,
 /// message)`), then their membership in each client's tally and in each ghost vote.
 ///
 /// The same lexicographic order as comparing the tuples of those fields with the sequences
 /// collected into vectors, without allocating them: this runs for every generated state.
-fn compare(s: &WorSysState, i: usize, j: usize) -> Ordering {
-    let own = |k: usize| (&s.actors[k], s.is_crashed(k), &s.storage[k]);
-    own(i)
-        .cmp(&own(j))
+fn compare(s: &WorSysState, own: &[u128], i: usize, j: usize) -> Ordering {
+    own[i]
+        .cmp(&own[j])
         .then_with(|| messages(s, i).cmp(messages(s, j)))
         .then_with(|| tallies(s, i).cmp(tallies(s, j)))
+}
+
+/// An acceptor's own state, whether it is down, and its storage, packed into one number
+/// (computed once per acceptor, not once per comparison).
+fn own_key(s: &WorSysState, k: usize) -> u128 {
+    let WorState::Acceptor(a) = s.actors[k] else {
+        unreachable!("only acceptors are renamed")
+    };
+    let disk = s.storage[k].map_or(0, |d| 1 << 54 | d.word());
+    u128::from(a.word()) << 64 | u128::from(s.is_crashed(k)) << 55 | u128::from(disk)
 }
 
 fn messages(s: &WorSysState, i: usize) -> impl Iterator<Item = (bool, u8, WorMsg)> + '_ {
@@ -107,13 +108,11 @@ fn tallies(s: &WorSysState, i: usize) -> impl Iterator<Item = bool> + '_ {
         )
 }
 
-fn permute_client(c: &ClientState, perm: &[usize]) -> ClientState {
-    let mut phase = c.phase;
-    match &mut phase {
+fn permute_client(c: &mut ClientState, perm: &[usize]) {
+    match &mut c.phase {
         Phase::Prepare { promises: set, .. }
         | Phase::Accept { accepts: set, .. }
         | Phase::Read { replies: set, .. } => *set = set.permute(perm),
         Phase::Done => {}
     }
-    ClientState { phase, ..*c }
 }

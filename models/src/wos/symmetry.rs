@@ -33,10 +33,11 @@ pub fn canonical(s: &WosSysState) -> WosSysState {
         .count();
     // An acceptor's state begins with its partition, so sorting keeps each in its own.
     let key = |i: usize| (&s.actor_states[i], &s.actor_storages[i], s.crashed[i]);
-    let Some((order, perm)) = renaming(n, |i, j| key(i).cmp(&key(j))) else {
+    let Some(renaming) = renaming(n, |i, j| key(i).cmp(&key(j))) else {
         return s.clone();
     };
-    let actor_states = reorder(&s.actor_states, &order)
+    let (order, perm) = (renaming.order(), renaming.perm().to_vec());
+    let actor_states = reorder(&s.actor_states, order)
         .into_iter()
         .map(|a| match &*a {
             WosState::Client(c) => {
@@ -76,11 +77,11 @@ pub fn canonical(s: &WosSysState) -> WosSysState {
     WosSysState {
         actor_states,
         network: s.network.rewrite(&plan),
-        timers_set: reorder(&s.timers_set, &order),
-        random_choices: reorder(&s.random_choices, &order),
-        crashed: reorder(&s.crashed, &order),
+        timers_set: reorder(&s.timers_set, order),
+        random_choices: reorder(&s.random_choices, order),
+        crashed: reorder(&s.crashed, order),
         history,
-        actor_storages: reorder(&s.actor_storages, &order),
+        actor_storages: reorder(&s.actor_storages, order),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::cfg::Cfg;
 use super::wor::bfs;
-use crate::cli::check::{CheckRun, Outcome};
+use crate::cli::check::{CheckRun, Outcome, Symmetry};
 use worm_models::ado::objects::{Kv, KvMethod};
 use worm_models::ado::{AdoBug, AdoConfig, AdoModel};
 
@@ -46,7 +46,7 @@ pub fn free(cfg: &Cfg) -> Result<Outcome, String> {
         name: "ado",
         model: AdoModel::new(config, Kv { keys: 1 }, methods),
         args: &bfs(),
-        representative: Clone::clone,
+        symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
     }
     .run()

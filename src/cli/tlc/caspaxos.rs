@@ -2,7 +2,7 @@
 //! read as a [`CasConfig`], and the checks to compare with.
 
 use super::cfg::Cfg;
-use crate::cli::check::{CheckRun, Outcome};
+use crate::cli::check::{CheckRun, Outcome, Symmetry};
 use crate::cli::{RunArgs, Strategy};
 use std::collections::BTreeMap;
 use worm_models::caspaxos::model::parse_scripts;
@@ -101,7 +101,7 @@ pub fn mirror_check(config: CasConfig, args: &RunArgs) -> Result<Outcome, String
         name: "caspaxos mirror",
         model: config.into_mirror(),
         args,
-        representative: Clone::clone,
+        symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
     }
     .run()

@@ -2,7 +2,7 @@
 //! as a [`WorConfig`], and the checks to compare with.
 
 use super::cfg::Cfg;
-use crate::cli::check::{CheckRun, Outcome};
+use crate::cli::check::{CheckRun, Outcome, Symmetry};
 use crate::cli::{RunArgs, Strategy};
 use stateright::{Model, Property};
 use std::sync::Arc;
@@ -32,6 +32,7 @@ pub fn config(cfg: &Cfg) -> Result<WorConfig, String> {
         network: cfg.string("Network")?.parse()?,
         lossy: cfg.bool("Lossy")?,
         bug,
+        symmetry: false,
     };
     config.validate()?;
     Ok(config)
@@ -59,7 +60,7 @@ pub fn mirror_check(config: WorConfig, args: &RunArgs) -> Result<Outcome, String
         name: "wor mirror",
         model: config.into_mirror(),
         args,
-        representative: Clone::clone,
+        symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
     }
     .run()
@@ -101,7 +102,7 @@ pub fn spec(cfg: &Cfg) -> Result<Outcome, String> {
         name: "wor spec",
         model,
         args: &bfs(),
-        representative: Clone::clone,
+        symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
     }
     .run()

@@ -6,7 +6,7 @@
 
 use super::cfg::Cfg;
 use super::wor::{bfs, spec_domain};
-use crate::cli::check::{CheckRun, Outcome};
+use crate::cli::check::{CheckRun, Outcome, Symmetry};
 use stateright::{Model, Property};
 use worm_models::wor::spec::WorObject;
 use worm_models::wos::spec::{WosSpace, WosSpec, WosStep};
@@ -88,7 +88,7 @@ pub fn spec(cfg: &Cfg) -> Result<Outcome, String> {
         name: "wos spec",
         model,
         args: &bfs(),
-        representative: Clone::clone,
+        symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
     }
     .run()
