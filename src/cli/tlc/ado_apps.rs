@@ -8,7 +8,7 @@
 use super::ado;
 use super::cfg::Cfg;
 use super::wor::bfs;
-use crate::cli::check::{CheckRun, Outcome};
+use crate::cli::check::{CheckRun, Outcome, Symmetry};
 use worm_models::ado::apps::{App, AppConfig};
 use worm_models::ado::AdoBug;
 
@@ -44,7 +44,7 @@ pub fn apps(cfg: &Cfg) -> Result<Outcome, String> {
         name: "ado",
         model: config(cfg)?.into_model(),
         args: &bfs(),
-        representative: Clone::clone,
+        symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
     }
     .run()

@@ -52,7 +52,7 @@ pub fn mirror(cfg: &Cfg) -> Result<Outcome, String> {
         name: "wos mirror",
         model: config(cfg)?.into_mirror(),
         args: &bfs(),
-        representative: Clone::clone,
+        symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
     }
     .run()
