@@ -138,7 +138,7 @@ enum BenchArgs {
 /// How to run a check: the options every model shares.
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
-    /// Reduce by symmetry (acceptors are interchangeable); needs depth-first search.
+    /// Reduce by symmetry (acceptors are interchangeable); the WOS needs depth-first search.
     #[arg(long)]
     pub symmetry: bool,
     /// Worker threads.
