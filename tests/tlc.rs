@@ -21,63 +21,10 @@
 //! TLC comes from `ci/install-tlc.sh` (which `ci/test.sh` runs first). These are the small
 //! configurations, a few seconds of TLC each; the large ones are listed in [`LARGE`].
 
-use serde_json::Value;
-use std::process::Command;
+mod common;
 
-fn worm(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_worm"))
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .expect("worm runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// TLC and stateright on one configuration: they must agree. Returns the report.
-fn cross_check(spec: &str, config: &str) -> Value {
-    let (code, out, err) = worm(
-        &["tlc", spec, "--config", config, "--cross-check", "--json"],
-        &[],
-    );
-    assert_eq!(code, 0, "{spec} {config}: {out}{err}");
-    let report: Value = serde_json::from_str(out.trim()).expect("one JSON object");
-    assert_eq!(report["disagreement"], serde_json::json!([]), "{report}");
-    report
-}
-
-/// The configuration has exactly `states` distinct states and depth `depth` on both sides.
-fn assert_mirrored(spec: &str, config: &str, states: u64, depth: u64) {
-    let r = cross_check(spec, config);
-    assert!(r["tlc"]["violation"].is_null(), "{config}: {r}");
-    assert!(r["stateright"]["violation"].is_null(), "{config}: {r}");
-    let counts = |side: &str, key: &str| (r[side][key].as_u64(), r[side]["depth"].as_u64());
-    assert_eq!(
-        counts("tlc", "distinct_states"),
-        (Some(states), Some(depth)),
-        "{config}"
-    );
-    assert_eq!(
-        counts("stateright", "unique_states"),
-        (Some(states), Some(depth)),
-        "{config}"
-    );
-}
-
-/// Both find a violation; TLC's is of `property`, with a counterexample of `trace` states.
-fn assert_both_violate(spec: &str, config: &str, property: &str, trace: u64) {
-    let r = cross_check(spec, config);
-    assert!(!r["stateright"]["violation"].is_null(), "{config}: {r}");
-    let v = &r["tlc"]["violation"];
-    assert_eq!(
-        (v["property"].as_str(), v["trace_states"].as_u64()),
-        (Some(property), Some(trace)),
-        "{config}: {r}"
-    );
-}
+use common::tlc::{assert_both_violate, assert_mirrored, cross_check};
+use common::worm_with_env as worm;
 
 /// Configurations of the correct protocol: (name, distinct states, depth).
 const WOR_CORRECT: &[(&str, u64, u64)] = &[

@@ -16,24 +16,8 @@
 
 mod common;
 
+use common::tlc::{assert_both_violate, cross_check};
 use common::worm;
-use serde_json::Value;
-
-/// TLC and stateright on one configuration: they must agree. Returns the report.
-fn cross_check(config: &str) -> Value {
-    let (code, out, err) = worm(&[
-        "tlc",
-        "ado-apps",
-        "--config",
-        config,
-        "--cross-check",
-        "--json",
-    ]);
-    assert_eq!(code, 0, "{config}: {out}{err}");
-    let report: Value = serde_json::from_str(out.trim()).expect("one JSON object");
-    assert_eq!(report["disagreement"], serde_json::json!([]), "{report}");
-    report
-}
 
 /// Correct configurations: (name, distinct states, depth), the same on both sides.
 const CORRECT: &[(&str, u64, u64)] = &[
@@ -90,7 +74,7 @@ const NOT_IN_CI: &[(&str, u64, u64)] = &[
 #[test]
 fn app_counts_equal_the_stateright_app_model() {
     for &(config, states, depth) in CORRECT {
-        let r = cross_check(config);
+        let r = cross_check("ado-apps", config);
         assert!(r["tlc"]["violation"].is_null(), "{config}: {r}");
         assert!(r["stateright"]["violation"].is_null(), "{config}: {r}");
         for (side, key) in [("tlc", "distinct_states"), ("stateright", "unique_states")] {
@@ -103,24 +87,10 @@ fn app_counts_equal_the_stateright_app_model() {
     }
 }
 
-/// Both find a violation; TLC's is of `property`, with a counterexample of `trace` states.
-/// Returns the report.
-fn assert_both_violate(config: &str, property: &str, trace: u64) -> Value {
-    let r = cross_check(config);
-    let v = &r["tlc"]["violation"];
-    assert_eq!(
-        (v["property"].as_str(), v["trace_states"].as_u64()),
-        (Some(property), Some(trace)),
-        "{config}: {r}"
-    );
-    assert!(!r["stateright"]["violation"].is_null(), "{config}: {r}");
-    r
-}
-
 #[test]
 fn every_app_bug_is_the_same_violation_for_both() {
     for &(config, property, stateright, trace) in BUGS {
-        let r = assert_both_violate(config, property, trace);
+        let r = assert_both_violate("ado-apps", config, property, trace);
         assert_eq!(
             r["stateright"]["violation"]["property"].as_str(),
             Some(stateright),
@@ -132,7 +102,7 @@ fn every_app_bug_is_the_same_violation_for_both() {
 #[test]
 fn the_atomic_specs_refinements_find_each_app_bug() {
     for &(config, property, trace) in REFINEMENT_BUGS {
-        assert_both_violate(config, property, trace);
+        assert_both_violate("ado-apps", config, property, trace);
     }
 }
 

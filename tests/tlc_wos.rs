@@ -12,17 +12,8 @@
 
 mod common;
 
+use common::tlc::cross_check;
 use common::worm;
-use serde_json::Value;
-
-/// TLC and stateright on one configuration: they must agree. Returns the report.
-fn cross_check(spec: &str, config: &str) -> Value {
-    let (code, out, err) = worm(&["tlc", spec, "--config", config, "--cross-check", "--json"]);
-    assert_eq!(code, 0, "{spec} {config}: {out}{err}");
-    let report: Value = serde_json::from_str(out.trim()).expect("one JSON object");
-    assert_eq!(report["disagreement"], serde_json::json!([]), "{report}");
-    report
-}
 
 /// Correct configurations of `Wos.tla`: (name, TLC's distinct states, depth).
 const WOS_CORRECT: &[(&str, u64, u64)] = &[("trim", 145, 31)];
