@@ -420,6 +420,23 @@ impl WorModel {
         }
     }
 
+    /// The state after `action`, before any renaming for symmetry.
+    fn step(&self, last: &WorSysState, action: WorAction) -> Option<WorSysState> {
+        let dst = match &action {
+            ActorModelAction::Deliver { dst, .. } => Some(usize::from(*dst)),
+            _ => None,
+        };
+        let stepped = Self::stepped(&action);
+        let mut next = self.system.next_state(last, action)?;
+        if let Some(index) = dst {
+            self.observe(&last.actors[index], index, &mut next);
+        }
+        if stepped.is_some() {
+            self.collect_dead_messages(&mut next, stepped);
+        }
+        Some(next)
+    }
+
     /// Brings the history up to date after actor `index` stepped from `old` to its state in `s`.
     fn observe(&self, old: &WorState, index: usize, s: &mut WorSysState) {
         match (old, &s.actors[index]) {
@@ -494,29 +511,6 @@ impl Model for WorModel {
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
-        self.props()
-    }
-}
-
-impl WorModel {
-    /// The state after `action`, before any renaming for symmetry.
-    fn step(&self, last: &WorSysState, action: WorAction) -> Option<WorSysState> {
-        let dst = match &action {
-            ActorModelAction::Deliver { dst, .. } => Some(usize::from(*dst)),
-            _ => None,
-        };
-        let stepped = Self::stepped(&action);
-        let mut next = self.system.next_state(last, action)?;
-        if let Some(index) = dst {
-            self.observe(&last.actors[index], index, &mut next);
-        }
-        if stepped.is_some() {
-            self.collect_dead_messages(&mut next, stepped);
-        }
-        Some(next)
-    }
-
-    fn props(&self) -> Vec<Property<Self>> {
         vec![
             Property::always("agreement", |_, s: &WorSysState| {
                 s.history.returned.iter().count() <= 1
