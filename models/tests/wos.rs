@@ -5,11 +5,13 @@
 //! stopped at the first violation, chosen and cut as `worm check wos` does, which is
 //! deterministic.
 
+mod common;
+
+use common::violation;
 use stateright::{Checker, Expectation, HasDiscoveries, Model};
 use worm_models::network::NetworkKind;
 use worm_models::wos::model::{representative, WosCheck};
 use worm_models::wos::{WosBug, WosConfig};
-use worm_refinement::first_violation;
 
 fn bfs<M: Model + Send + Sync + 'static>(model: M) -> impl Checker<M>
 where
@@ -25,30 +27,6 @@ where
 
 fn check(cfg: WosConfig) -> impl Checker<WosCheck> {
     bfs(cfg.into_model())
-}
-
-/// The violated property and its counterexample, one step per line: of the properties
-/// violated, the one with the shortest path, cut at its first violation (as the CLI does).
-fn violation<M: Model>(checker: &impl Checker<M>) -> Option<(&'static str, Vec<String>)>
-where
-    M::State: Clone + std::fmt::Debug + std::hash::Hash + PartialEq,
-    M::Action: Clone + std::fmt::Debug + PartialEq,
-{
-    let model = checker.model();
-    model
-        .properties()
-        .iter()
-        .filter(|p| p.expectation == Expectation::Always)
-        .filter_map(|p| checker.discovery(p.name).map(|path| (p.name, path)))
-        .min_by_key(|(_, path)| path.clone().into_actions().len())
-        .map(|(name, path)| {
-            let steps = first_violation(model, name, path)
-                .expect("the path violates the property")
-                .iter()
-                .filter_map(|(_, a)| a.as_ref().map(|a| model.format_action(a)))
-                .collect();
-            (name, steps)
-        })
 }
 
 /// Every `sometimes` property has an example.

@@ -45,3 +45,23 @@ pub fn assert_both_violate(spec: &str, config: &str, property: &str, trace: u64)
     );
     r
 }
+
+/// `worm list` names each module's spec, and every configuration file in `tla/<module>/` of
+/// each `(spec, module)` is in `checked`: checked by a test, or listed as too large for CI.
+pub fn assert_every_configuration_listed(modules: &[(&str, &str)], checked: &[(&str, &str)]) {
+    let (code, out, _) = super::worm(&["list"]);
+    assert_eq!(code, 0);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tla");
+    for &(spec, module) in modules {
+        assert!(out.contains(&format!("tla/{module}.tla")), "{out}");
+        for entry in std::fs::read_dir(dir.join(module)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+            assert!(
+                checked.contains(&(spec, name.as_str())),
+                "{} is neither checked here nor listed as large",
+                path.display()
+            );
+        }
+    }
+}

@@ -1,5 +1,5 @@
 #![allow(dead_code)] // each test file uses a subset of these helpers
-//! Helpers shared by the Multi-Paxos and ADO refinement tests: a deterministic breadth-first
+//! Helpers shared by the model tests: a deterministic breadth-first
 //! check stopped at the first violation, and that violation's counterexample.
 
 use stateright::{Checker, Expectation, HasDiscoveries, Model};
@@ -20,8 +20,8 @@ where
         .join()
 }
 
-/// The violated property and the counterexample cut at its first violating state, one step per
-/// line.
+/// The violated property and its counterexample cut at its first violating state, one step per
+/// line: of the properties violated, the one with the shortest path (as the CLI does).
 pub fn violation<M>(checker: &impl Checker<M>) -> Option<(&'static str, Vec<String>)>
 where
     M: Model,
@@ -33,7 +33,8 @@ where
         .properties()
         .iter()
         .filter(|p| p.expectation == Expectation::Always)
-        .find_map(|p| checker.discovery(p.name).map(|path| (p.name, path)))
+        .filter_map(|p| checker.discovery(p.name).map(|path| (p.name, path)))
+        .min_by_key(|(_, path)| path.clone().into_actions().len())
         .map(|(name, path)| {
             let steps = first_violation(model, name, path)
                 .expect("the path violates the property")
