@@ -7,8 +7,11 @@
 //! compares as a word, and each step from a value (`Interner::step`) is computed once and
 //! looked up afterwards.
 //!
-//! The table keeps every value alive for the life of the process, so an address is never
-//! reused for a different value: address equality is value equality. Addresses differ between
+//! Every value lives for the life of the process (it is leaked), so an address is never
+//! reused for a different value: address equality is value equality. It also makes an
+//! interned value a plain `&'static` reference: copying a state copies the pointer, with no
+//! reference count for the checker's threads to contend on (a few popular histories are shared
+//! by millions of states, so an `Arc`'s count would bounce between cores on every clone). Addresses differ between
 //! runs, so fingerprints of states holding interned values are only meaningful within a run,
 //! which is all stateright needs (deduplication and path replay happen in one process).
 
@@ -17,26 +20,28 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
-use std::sync::{Arc, RwLock};
+use std::sync::RwLock;
 
 /// A shared value from an [`Interner`]: equality and hash by address.
-pub struct Interned<T>(Arc<T>);
+pub struct Interned<T: 'static>(&'static T);
 
 impl<T> Interned<T> {
     fn addr(&self) -> usize {
-        Arc::as_ptr(&self.0) as usize
+        std::ptr::from_ref(self.0) as usize
     }
 }
 
 impl<T> Clone for Interned<T> {
     fn clone(&self) -> Self {
-        Interned(Arc::clone(&self.0))
+        *self
     }
 }
 
+impl<T> Copy for Interned<T> {}
+
 impl<T> PartialEq for Interned<T> {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        std::ptr::eq(self.0, other.0)
     }
 }
 
@@ -51,7 +56,7 @@ impl<T> Hash for Interned<T> {
 impl<T> Deref for Interned<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.0
+        self.0
     }
 }
 
@@ -62,12 +67,12 @@ impl<T: fmt::Debug> fmt::Debug for Interned<T> {
 }
 
 /// The table of values of type `T` and of the steps `E` taken from them.
-pub struct Interner<T, E> {
+pub struct Interner<T: 'static, E> {
     table: RwLock<Table<T, E>>,
 }
 
-struct Table<T, E> {
-    values: HashSet<Arc<T>, RandomState>,
+struct Table<T: 'static, E> {
+    values: HashSet<&'static T, RandomState>,
     /// (address of the value stepped from, step) -> the value it steps to.
     steps: HashMap<(usize, E), Interned<T>, RandomState>,
 }
@@ -85,11 +90,11 @@ impl<T: Clone + Eq + Hash, E: Eq + Hash> Default for Interner<T, E> {
 
 impl<T: Clone + Eq + Hash, E: Eq + Hash> Table<T, E> {
     fn intern(&mut self, value: T) -> Interned<T> {
-        if let Some(known) = self.values.get(&value) {
-            return Interned(Arc::clone(known));
+        if let Some(&known) = self.values.get(&value) {
+            return Interned(known);
         }
-        let value = Arc::new(value);
-        self.values.insert(Arc::clone(&value));
+        let value: &'static T = Box::leak(Box::new(value));
+        self.values.insert(value);
         Interned(value)
     }
 }
@@ -114,14 +119,14 @@ impl<T: Clone + Eq + Hash, E: Eq + Hash> Interner<T, E> {
     /// must be a function of `from` and `step` alone, since it runs only the first time.
     pub fn step(&self, from: &Interned<T>, step: E, apply: impl FnOnce(&mut T)) -> Interned<T> {
         let key = (from.addr(), step);
-        if let Some(to) = self.read().steps.get(&key) {
-            return to.clone();
+        if let Some(&to) = self.read().steps.get(&key) {
+            return to;
         }
         let mut next = T::clone(from);
         apply(&mut next);
         let mut table = self.write();
         let to = table.intern(next);
-        table.steps.insert(key, to.clone());
+        table.steps.insert(key, to);
         to
     }
 }

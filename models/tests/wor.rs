@@ -93,7 +93,7 @@ fn symmetry_reduces_the_default_configuration() {
         .symmetry_fn(|s| {
             let mut low = s.low.clone();
             canonicalise(&mut low);
-            Refined { low, ..*s }
+            Refined { low, ..s.clone() }
         })
         .spawn_dfs()
         .join();

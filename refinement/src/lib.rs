@@ -22,7 +22,7 @@ mod spec;
 
 pub use counterexample::{first_violation, Steps};
 pub use linearizability::{LinMonitor, Returns};
-pub use refines::{Refined, Refinement};
+pub use refines::{Refined, RefinedOf, Refinement};
 pub use spec::{SpecModel, StepSpec};
 
 #[cfg(test)]

@@ -1,23 +1,49 @@
 //! The refinement wrapper: any low model, any high model, any abstraction.
 
 use stateright::{Model, Path, Property};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Debug;
-use std::hash::Hash;
-use std::sync::Mutex;
+use std::hash::{Hash, Hasher};
+use thread_local::ThreadLocal;
 
 /// A low-level state together with the verdict on the transition that reached it: was it a
 /// stutter or a step of the high-level model? The verdict is not carried on to later states,
 /// so the first bad transition is the shortest counterexample, and a correct model has exactly
 /// as many states as the low model alone.
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub struct Refined<S> {
+///
+/// The state also keeps its abstraction, `high`, so that a transition abstracts only the state
+/// it reaches. `high` is a function of `low`, so equality and hash leave it out.
+#[derive(Clone, Debug)]
+pub struct Refined<S, A> {
     pub low: S,
     pub refines: bool,
+    pub high: A,
 }
 
+impl<S: PartialEq, A> PartialEq for Refined<S, A> {
+    fn eq(&self, other: &Self) -> bool {
+        self.low == other.low && self.refines == other.refines
+    }
+}
+
+impl<S: Eq, A> Eq for Refined<S, A> {}
+
+impl<S: Hash, A> Hash for Refined<S, A> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.low.hash(state);
+        self.refines.hash(state);
+    }
+}
+
+/// The state type of `Refinement<L, H>`.
+pub type RefinedOf<L, H> = Refined<<L as Model>::State, <H as Model>::State>;
+
 /// Checks that `low` refines `high` under `abstraction`, alongside `low`'s own properties.
-pub struct Refinement<L: Model, H: Model> {
+pub struct Refinement<L: Model, H: Model>
+where
+    H::State: Send,
+{
     pub low: L,
     pub high: H,
     abstraction: fn(&L, &L::State) -> H::State,
@@ -26,8 +52,10 @@ pub struct Refinement<L: Model, H: Model> {
     /// How many high steps one low step may take (1 unless [`Refinement::with_max_steps`]).
     max_steps: usize,
     /// Whether each pair of abstract states seen so far is a high step. The abstract states are
-    /// few and the low transitions many, so the high model's steps are enumerated once per pair.
-    steps: Mutex<StepTable<H>>,
+    /// few and the low transitions many, so the high model's steps are enumerated once per pair
+    /// (and per checker thread: a shared table's lock, taken on every transition that changes
+    /// the abstract state, made the threads queue for it).
+    steps: ThreadLocal<RefCell<StepTable<H>>>,
 }
 
 /// Exactly `n` high actions that lead from `a` to `b`, if there are.
@@ -50,20 +78,29 @@ where
     })
 }
 
-type StepTable<H> = HashMap<(<H as Model>::State, <H as Model>::State), bool, ahash::RandomState>;
+/// For each abstract state, the abstract states known to be (or not to be) one high step on.
+/// Nested, so a look-up borrows both states instead of cloning them into a key.
+type StepTable<H> = HashMap<<H as Model>::State, HashMap<<H as Model>::State, bool, Ahash>, Ahash>;
+type Ahash = ahash::RandomState;
 
 /// Low properties are plain `fn` pointers that cannot be wrapped in a closure, so each is
 /// lifted through a monomorphised function that knows its index. This bounds how many
 /// properties a low model may have.
 const MAX_LIFTED: usize = 16;
 
-fn lifted<L: Model, H: Model, const I: usize>(m: &Refinement<L, H>, s: &Refined<L::State>) -> bool {
+fn lifted<L: Model, H: Model, const I: usize>(m: &Refinement<L, H>, s: &RefinedOf<L, H>) -> bool
+where
+    H::State: Send,
+{
     (m.low_properties[I].condition)(&m.low, &s.low)
 }
 
 macro_rules! lift_table {
     ($($i:literal)*) => {
-        fn lift_table<L: Model, H: Model>() -> [fn(&Refinement<L, H>, &Refined<L::State>) -> bool; MAX_LIFTED] {
+        fn lift_table<L: Model, H: Model>() -> [fn(&Refinement<L, H>, &RefinedOf<L, H>) -> bool; MAX_LIFTED]
+        where
+            H::State: Send,
+        {
             [$(lifted::<L, H, $i>),*]
         }
     };
@@ -72,7 +109,7 @@ lift_table!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
 
 impl<L: Model, H: Model> Refinement<L, H>
 where
-    H::State: Clone + Eq + Hash,
+    H::State: Clone + Eq + Hash + Send,
     H::Action: Clone,
 {
     /// `property` names the refinement property, e.g. "refines the WOR spec".
@@ -94,7 +131,7 @@ where
             property,
             low_properties,
             max_steps: 1,
-            steps: Mutex::default(),
+            steps: ThreadLocal::new(),
         }
     }
 
@@ -114,19 +151,28 @@ where
 
     /// Whether `from -> to` is a stutter or a step of the high model.
     pub fn is_refining_step(&self, from: &L::State, to: &L::State) -> bool {
-        let (a, b) = (self.abstract_state(from), self.abstract_state(to));
+        self.is_high_step(&self.abstract_state(from), &self.abstract_state(to))
+    }
+
+    /// Whether `a -> b` is a stutter or a step of the high model.
+    fn is_high_step(&self, a: &H::State, b: &H::State) -> bool {
         if a == b {
             return true;
         }
-        // A poisoned lock only means another thread panicked; the table is still consistent.
-        let table = || self.steps.lock().unwrap_or_else(|e| e.into_inner());
-        let key = (a, b);
-        if let Some(&known) = table().get(&key) {
+        let mut table = self.steps.get_or_default().borrow_mut();
+        if let Some(&known) = table.get(a).and_then(|to| to.get(b)) {
             return known;
         }
-        let step = self.high_steps(&key.0, &key.1).is_some();
-        table().insert(key, step);
+        let step = self.high_steps(a, b).is_some();
+        table.entry(a.clone()).or_default().insert(b.clone(), step);
         step
+    }
+
+    /// `low` with its abstraction; `refines` is the verdict on the transition that reached it.
+    fn refined(&self, low: L::State, refines: impl FnOnce(&H::State) -> bool) -> RefinedOf<L, H> {
+        let high = self.abstract_state(&low);
+        let refines = refines(&high);
+        Refined { low, refines, high }
     }
 
     /// A high action that leads from `a` to `b`, if there is one.
@@ -149,10 +195,10 @@ impl<L: Model, H: Model> Model for Refinement<L, H>
 where
     L::State: Clone + Debug + PartialEq,
     L::Action: Clone + PartialEq,
-    H::State: Clone + Debug + Eq + Hash,
+    H::State: Clone + Debug + Eq + Hash + Send,
     H::Action: Clone + Debug,
 {
-    type State = Refined<L::State>;
+    type State = RefinedOf<L, H>;
     type Action = L::Action;
 
     fn init_states(&self) -> Vec<Self::State> {
@@ -160,10 +206,7 @@ where
         self.low
             .init_states()
             .into_iter()
-            .map(|low| {
-                let refines = high_inits.contains(&self.abstract_state(&low));
-                Refined { low, refines }
-            })
+            .map(|low| self.refined(low, |high| high_inits.contains(high)))
             .collect()
     }
 
@@ -173,8 +216,7 @@ where
 
     fn next_state(&self, last: &Self::State, action: Self::Action) -> Option<Self::State> {
         let low = self.low.next_state(&last.low, action)?;
-        let refines = self.is_refining_step(&last.low, &low);
-        Some(Refined { low, refines })
+        Some(self.refined(low, |high| self.is_high_step(&last.high, high)))
     }
 
     fn format_action(&self, action: &Self::Action) -> String

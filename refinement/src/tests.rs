@@ -151,6 +151,7 @@ fn one_low_step_may_be_several_high_steps_when_allowed() {
             &super::Refined {
                 low: 0,
                 refines: true,
+                high: Counter { n: 0, big: false },
             },
             (),
         )

@@ -8,12 +8,9 @@ use clap::Args;
 use stateright::Model;
 use std::fmt::Write as _;
 use std::process::ExitCode;
-use worm_models::caspaxos::model::{
-    parse_scripts, representative, show_scripts, CasCheck, CasSysState,
-};
+use worm_models::caspaxos::model::{parse_scripts, representative, show_scripts, CasCheck};
 use worm_models::caspaxos::{CasBug, CasConfig, Membership};
 use worm_models::network::NetworkKind;
-use worm_refinement::Refined;
 
 /// The key-value store's default workload: two keys, a delete, and the GC.
 pub const KV_CHANGES: &str = "init=1,k1:init=2,del,k1:read";
@@ -129,8 +126,8 @@ fn name(kv: bool) -> &'static str {
 fn explain(
     m: &CasCheck,
     property: &str,
-    last: &Refined<CasSysState>,
-    next: &Refined<CasSysState>,
+    last: &<CasCheck as Model>::State,
+    next: &<CasCheck as Model>::State,
 ) -> Option<String> {
     (property == m.property_name()).then(|| {
         format!(

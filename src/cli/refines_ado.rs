@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use worm_models::caspaxos::CasConfig;
 use worm_models::multipaxos::MpConfig;
 use worm_models::refines_ado::{caspaxos, multipaxos};
-use worm_refinement::{Refined, Refinement};
+use worm_refinement::{RefinedOf, Refinement};
 
 /// What a protocol is checked to refine, besides its own spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -23,11 +23,11 @@ pub enum Refines {
 fn explain<L: Model, H: Model>(
     m: &Refinement<L, H>,
     property: &str,
-    last: &Refined<L::State>,
-    next: &Refined<L::State>,
+    last: &RefinedOf<L, H>,
+    next: &RefinedOf<L, H>,
 ) -> Option<String>
 where
-    H::State: Clone + Debug + Eq + std::hash::Hash,
+    H::State: Clone + Debug + Eq + std::hash::Hash + Send,
     H::Action: Clone,
 {
     (property == m.property_name()).then(|| {

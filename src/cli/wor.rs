@@ -3,12 +3,12 @@
 use super::check::{bench as bench_twice, property_names, CheckRun, Outcome, Symmetry};
 use super::{Error, RunArgs};
 use clap::Args;
+use stateright::Model;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use worm_models::network::NetworkKind;
-use worm_models::wor::model::{original_actions, WorCheck, WorSysState};
+use worm_models::wor::model::{original_actions, WorCheck};
 use worm_models::wor::{WorBug, WorConfig};
-use worm_refinement::Refined;
 
 #[derive(Args, Debug, Clone)]
 pub struct WorArgs {
@@ -68,8 +68,8 @@ impl WorArgs {
 fn explain(
     m: &WorCheck,
     property: &str,
-    last: &Refined<WorSysState>,
-    next: &Refined<WorSysState>,
+    last: &<WorCheck as Model>::State,
+    next: &<WorCheck as Model>::State,
 ) -> Option<String> {
     (property == m.property_name()).then(|| {
         format!(

@@ -3,12 +3,12 @@
 use super::check::{bench as bench_twice, property_names, CheckRun, Outcome, Symmetry};
 use super::{Error, RunArgs};
 use clap::Args;
+use stateright::Model;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use worm_models::network::NetworkKind;
-use worm_models::wos::model::{representative, WosCheck, WosSysState};
+use worm_models::wos::model::{representative, WosCheck};
 use worm_models::wos::{WosBug, WosConfig};
-use worm_refinement::Refined;
 
 #[derive(Args, Debug, Clone)]
 pub struct WosArgs {
@@ -91,8 +91,8 @@ impl WosArgs {
 fn explain(
     m: &WosCheck,
     property: &str,
-    last: &Refined<WosSysState>,
-    next: &Refined<WosSysState>,
+    last: &<WosCheck as Model>::State,
+    next: &<WosCheck as Model>::State,
 ) -> Option<String> {
     (property == m.property_name()).then(|| {
         format!(

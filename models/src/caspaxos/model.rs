@@ -26,7 +26,7 @@ use stateright::{Model, Path, Property};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
-use worm_refinement::{LinMonitor, Refined, Refinement, SpecModel};
+use worm_refinement::{LinMonitor, RefinedOf, Refinement, SpecModel};
 
 /// The paper's pitfalls, and two classic Paxos mistakes, each switched on by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -1014,7 +1014,9 @@ pub fn abstraction(m: &CasModel, s: &CasSysState) -> CasObject {
 
 /// No symmetry reduction for CASPaxos (acceptors differ in the operator's configurations):
 /// the identity, for the generic runner.
-pub fn representative(s: &Refined<CasSysState>) -> Refined<CasSysState> {
+pub fn representative(
+    s: &RefinedOf<CasModel, SpecModel<CasObject>>,
+) -> RefinedOf<CasModel, SpecModel<CasObject>> {
     s.clone()
 }
 

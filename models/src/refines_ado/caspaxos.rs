@@ -4,7 +4,7 @@
 //! an accept quorum. A prepare conflict is a visible FAIL of pull; an accept conflict leaves
 //! the outcome unknown, an ADO push FAIL.
 
-use super::{abstraction, ado_model, Event, Point, Protocol, Traced, WithGhost};
+use super::{abstraction, ado_model, Event, Point, Protocol, WithGhost};
 use crate::ado::{AdoModel, AdoObject, NodeId};
 use crate::caspaxos::model::{CasAction, CasModel, CasSysState};
 use crate::caspaxos::proposer::Outcome;
@@ -138,7 +138,7 @@ pub fn refines_ado(cfg: CasConfig, strict: bool) -> CasAdoCheck {
 
 /// The identity, for the generic runner (no symmetry reduction).
 pub fn representative(
-    s: &worm_refinement::Refined<Traced<CasSysState, Register>>,
-) -> worm_refinement::Refined<Traced<CasSysState, Register>> {
+    s: &worm_refinement::RefinedOf<WithGhost<CasModel>, AdoModel<Register>>,
+) -> worm_refinement::RefinedOf<WithGhost<CasModel>, AdoModel<Register>> {
     s.clone()
 }

@@ -1,7 +1,7 @@
 //! Multi-Paxos as the ADO of a command log: pull = phase 1 for all later slots, invoke =
 //! proposing a command at the next slot, push = a phase 2 quorum.
 
-use super::{abstraction, ado_model, Event, Point, Protocol, Traced, WithGhost};
+use super::{abstraction, ado_model, Event, Point, Protocol, WithGhost};
 use crate::ado::{AdoModel, AdoObject, NodeId};
 use crate::multipaxos::model::{MpAction, MpState};
 use crate::multipaxos::{Cmd, MpConfig, MpModel, Outcome, Phase};
@@ -114,7 +114,7 @@ pub fn refines_ado(cfg: MpConfig, strict: bool) -> MpAdoCheck {
 
 /// The identity, for the generic runner (no symmetry reduction).
 pub fn representative(
-    s: &worm_refinement::Refined<Traced<MpState, CmdLog>>,
-) -> worm_refinement::Refined<Traced<MpState, CmdLog>> {
+    s: &worm_refinement::RefinedOf<WithGhost<MpModel>, AdoModel<CmdLog>>,
+) -> worm_refinement::RefinedOf<WithGhost<MpModel>, AdoModel<CmdLog>> {
     s.clone()
 }

@@ -28,7 +28,6 @@ use super::spec::WorRet;
 use super::{WorActor, WorConfig, WorState};
 use crate::system::StateOf;
 use stateright::{Model, Property};
-use std::sync::Arc;
 
 /// A state of the mirror: the protocol state, no history.
 pub type MirrorState = StateOf<WorActor, ()>;
@@ -43,7 +42,7 @@ impl WorConfig {
     pub fn into_mirror(self) -> WorMirror {
         // The spec's domain serves only the history, which the mirror does not keep.
         WorMirror {
-            model: WorModel::new(self, Arc::default()),
+            model: WorModel::new(self, Default::default()),
         }
     }
 }

@@ -24,9 +24,8 @@ use crate::system::{ActorSystem, Env, StateOf, SysAction};
 use stateright::actor::{ActorModelAction, Envelope, Id};
 use stateright::{Model, Property};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::LazyLock;
-use worm_refinement::{LinMonitor, Refined, Refinement, SpecModel};
+use worm_refinement::{LinMonitor, RefinedOf, Refinement, SpecModel};
 
 /// The classic mistakes of single-shot Paxos, each switched on by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -186,9 +185,9 @@ impl WorConfig {
 
     /// The protocol model, wrapped in the check that it refines the WOR spec.
     pub fn into_model(self) -> WorCheck {
-        let domain = Arc::new(self.domain());
+        let domain = Domain::shared(self.domain());
         let spec = SpecModel::new(WorObject {
-            domain: Arc::clone(&domain),
+            domain,
             ..Default::default()
         });
         let low = WorModel::new(self, domain);
@@ -311,13 +310,13 @@ pub struct WorModel {
     pub cfg: WorConfig,
     init: WorObject,
     pub(super) system: ActorSystem<WorActor>,
-    domain: Arc<Domain>,
+    domain: &'static Domain,
 }
 
 impl WorModel {
-    pub(super) fn new(cfg: WorConfig, domain: Arc<Domain>) -> Self {
+    pub(super) fn new(cfg: WorConfig, domain: &'static Domain) -> Self {
         let init = WorObject {
-            domain: Arc::clone(&domain),
+            domain,
             ..Default::default()
         };
         let acceptors = (0..cfg.acceptors).map(|_| WorActor::Acceptor { bug: cfg.bug });
@@ -543,7 +542,7 @@ pub fn abstraction(m: &WorModel, s: &WorSysState) -> WorObject {
         latest: (latest != Ballot::ZERO).then_some(latest),
         value: s.history.chosen,
         pending: s.history.votes.iter().map(|(p, _)| p.1).collect(),
-        domain: Arc::clone(&m.domain),
+        domain: m.domain,
     }
 }
 
@@ -554,7 +553,7 @@ pub fn abstraction(m: &WorModel, s: &WorSysState) -> WorObject {
 /// canonical form and both runs start with the same names.
 pub fn original_actions(
     m: &WorCheck,
-    path: &[(Refined<WorSysState>, Option<WorAction>)],
+    path: &[(RefinedOf<WorModel, SpecModel<WorObject>>, Option<WorAction>)],
 ) -> Vec<WorAction> {
     let n = m.low.cfg.acceptors;
     // The name in the run without reduction of each acceptor of the current canonical state.

@@ -111,7 +111,9 @@ pub enum WorRet {
 }
 
 /// The register's abstract state. Equality, order and hash leave out `domain`, which is
-/// configuration shared by every state (and would cost a hash of two vectors per state).
+/// configuration shared by every state (and would cost a hash of two vectors per state). It is
+/// a `&'static` (see [`Domain::shared`]) so that copying an abstract state, which the
+/// refinement check does for every transition, touches no reference count.
 #[derive(Clone, Default, Serialize)]
 pub struct WorObject {
     /// The latest capture, if any.
@@ -122,7 +124,7 @@ pub struct WorObject {
     pub pending: ValueSet,
     /// The domain the spec model enumerates: every ballot and value the protocol can use.
     #[serde(skip)]
-    pub domain: std::sync::Arc<Domain>,
+    pub domain: &'static Domain,
 }
 
 impl WorObject {
@@ -175,10 +177,37 @@ pub struct Domain {
     pub values: Vec<Value>,
 }
 
+impl Domain {
+    /// The process-wide copy of `domain`. Domains are configuration: a handful per process,
+    /// each kept for its life (equal ones once), so states can hold a plain reference.
+    pub fn shared(domain: Domain) -> &'static Domain {
+        static DOMAINS: std::sync::Mutex<Vec<&'static Domain>> = std::sync::Mutex::new(Vec::new());
+        // A poisoned lock only means another thread panicked; the list is still whole.
+        let mut domains = DOMAINS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&known) = domains.iter().find(|&&d| *d == domain) {
+            return known;
+        }
+        let domain: &'static Domain = Box::leak(Box::new(domain));
+        domains.push(domain);
+        domain
+    }
+}
+
+/// The empty domain, for a default [`WorObject`].
+impl Default for &'static Domain {
+    fn default() -> Self {
+        static EMPTY: Domain = Domain {
+            ballots: Vec::new(),
+            values: Vec::new(),
+        };
+        &EMPTY
+    }
+}
+
 impl WorObject {
     pub fn new(domain: Domain) -> Self {
         WorObject {
-            domain: std::sync::Arc::new(domain),
+            domain: Domain::shared(domain),
             ..Default::default()
         }
     }

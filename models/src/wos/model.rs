@@ -30,7 +30,7 @@ use stateright::actor::{
 };
 use stateright::{Model, Path, Property};
 use std::sync::Arc;
-use worm_refinement::{Refined, Refinement};
+use worm_refinement::{Refined, RefinedOf, Refinement};
 
 /// The most segments a model may have (see [`MAX_ADDRS`]).
 pub const MAX_SEGMENTS: usize = 4;
@@ -703,7 +703,7 @@ pub fn abstraction(m: &WosModel, s: &WosSysState) -> WosSpace {
         for off in 0..layout.wors_per_segment() {
             let addr = layout.addr(seg, off);
             let history = &s.history.wors[addr];
-            let domain = Arc::clone(&m.blank.domain);
+            let domain = m.blank.domain;
             if trimmed {
                 space.wors.push(WorObject {
                     domain,
@@ -734,9 +734,11 @@ pub fn abstraction(m: &WosModel, s: &WosSysState) -> WosSpace {
 
 /// The canonical representative of a state's symmetry class (acceptors of each partition
 /// permuted), for `CheckerBuilder::symmetry_fn`.
-pub fn representative(s: &Refined<WosSysState>) -> Refined<WosSysState> {
+pub fn representative(s: &RefinedOf<WosModel, WosSpec>) -> RefinedOf<WosModel, WosSpec> {
+    // The abstraction is symmetric, and left out of the fingerprint anyway.
     Refined {
         low: super::symmetry::canonical(&s.low),
         refines: s.refines,
+        high: s.high.clone(),
     }
 }

@@ -177,7 +177,7 @@ impl stateright::Model for WosSpec {
                 for off in 0..self.layout.wors_per_segment() {
                     let wor = &mut next.wors[self.layout.addr(seg, off)];
                     *wor = WorObject {
-                        domain: std::sync::Arc::clone(&wor.domain),
+                        domain: wor.domain,
                         ..WorObject::default()
                     };
                 }

@@ -5,7 +5,6 @@ use super::cfg::Cfg;
 use crate::cli::check::{CheckRun, Outcome, Symmetry};
 use crate::cli::{RunArgs, Strategy};
 use stateright::{Model, Property};
-use std::sync::Arc;
 use worm_models::wor::spec::{Ballot, Domain, WorObject};
 use worm_models::wor::{WorBug, WorConfig};
 use worm_refinement::SpecModel;
@@ -95,7 +94,7 @@ pub fn spec_domain(cfg: &Cfg) -> Result<Domain, String> {
 /// `WorSpec.tla`'s counterpart: the abstract register as a stateright model.
 pub fn spec(cfg: &Cfg) -> Result<Outcome, String> {
     let model = SpecCheck(SpecModel::new(WorObject {
-        domain: Arc::new(spec_domain(cfg)?),
+        domain: Domain::shared(spec_domain(cfg)?),
         ..Default::default()
     }));
     CheckRun {
