@@ -10,7 +10,8 @@
 //!   The low model's own properties are kept, so one exhaustive run checks both.
 //! - [`LinMonitor`] checks linearizability online, with a state small enough to keep in a
 //!   model's state.
-//! - [`first_violation`] cuts a reported counterexample at its first violating state.
+//! - [`first_violation`] cuts a reported counterexample at its first violating state;
+//!   [`shortest_violation`] searches for a shortest one, deterministically.
 //! - [`lin`] checks recorded client histories (JSON lines or Jepsen's EDN) for linearizability
 //!   offline, against the WOR, a CAS register or a key-value map.
 
@@ -20,7 +21,7 @@ mod linearizability;
 mod refines;
 mod spec;
 
-pub use counterexample::{first_violation, Steps};
+pub use counterexample::{first_violation, shortest_violation, Steps};
 pub use linearizability::{LinMonitor, Returns};
 pub use refines::{Refined, RefinedOf, Refinement};
 pub use spec::{SpecModel, StepSpec};

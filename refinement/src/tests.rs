@@ -1,7 +1,7 @@
 //! The generic harness on a toy: a two-step counter refines a counter that steps by one or
 //! two, and fails to refine a counter that steps by one only.
 
-use super::{first_violation, Refinement, SpecModel, StepSpec};
+use super::{first_violation, shortest_violation, Refinement, SpecModel, StepSpec};
 use stateright::semantics::SequentialSpec;
 use stateright::{Checker, Model, Property};
 
@@ -75,7 +75,8 @@ fn doubles_big(_: &Ticker, s: &u8) -> Counter {
 
 type Check = Refinement<Ticker, SpecModel<Counter>>;
 
-/// Stops at the first violation, so that its path is the shortest.
+/// Stops at the first violation (at the end of stateright's block of states past it, see
+/// [`shortest_violation`]).
 fn check(refinement: Check) -> impl Checker<Check> {
     refinement
         .checker()
@@ -160,4 +161,78 @@ fn one_low_step_may_be_several_high_steps_when_allowed() {
     self::check(two).assert_properties();
     let one = Refinement::new(Ticker, spec(), doubles, "refines");
     assert!(self::check(one).discovery("refines").is_some());
+}
+
+/// Two branches from 0: to 1, or to 10, 11, 12.
+struct Fork;
+
+impl Model for Fork {
+    type State = u8;
+    type Action = u8;
+    fn init_states(&self) -> Vec<u8> {
+        vec![0]
+    }
+    fn actions(&self, s: &u8, actions: &mut Vec<u8>) {
+        match s {
+            0 => actions.extend([1, 10]),
+            10 | 11 => actions.push(s + 1),
+            _ => {}
+        }
+    }
+    fn next_state(&self, _: &u8, to: u8) -> Option<u8> {
+        Some(to)
+    }
+    /// A property that holds keeps stateright searching after it found the refinement's
+    /// violation (it stops early once every property has a discovery).
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property::always("below 13", |_, s| *s < 13)]
+    }
+}
+
+/// 0 -> 1 is abstractly 0 -> 2 (bad); 0 -> 10 is 0 -> 1, 10 -> 11 a stutter, and 11 -> 12
+/// is 1 -> 3 (bad).
+fn forked(_: &Fork, s: &u8) -> Counter {
+    let n = match s {
+        0 => 0,
+        1 => 2,
+        10 | 11 => 1,
+        _ => 3,
+    };
+    Counter { n, big: false }
+}
+
+#[test]
+fn the_shortest_violation_is_searched_not_taken_from_the_checker() {
+    // The verdict is on one transition: 12 violates, its predecessors do not. stateright keeps
+    // the last violating state it visited, 12, and cutting its path at its first violation
+    // leaves all three steps; the shortest counterexample is the one step to 1.
+    let check = || {
+        Refinement::new(
+            Fork,
+            SpecModel::new(Counter { n: 0, big: false }),
+            forked,
+            "refines",
+        )
+    };
+    let checker = check()
+        .checker()
+        .finish_when(stateright::HasDiscoveries::AnyFailures)
+        .spawn_bfs()
+        .join();
+    let kept = checker.discovery("refines").expect("caught");
+    let cut = first_violation(checker.model(), "refines", kept).unwrap();
+    assert_eq!(
+        cut.iter().map(|(s, _)| s.low).collect::<Vec<_>>(),
+        [0, 10, 11, 12]
+    );
+    let (name, shortest) = shortest_violation(&check(), 3).expect("caught");
+    assert_eq!(name, "refines");
+    assert_eq!(
+        shortest
+            .iter()
+            .map(|(s, a)| (s.low, *a))
+            .collect::<Vec<_>>(),
+        [(0, Some(1)), (1, None)]
+    );
+    assert!(shortest_violation(&check(), 0).is_none(), "bounded");
 }

@@ -12,6 +12,7 @@ mod multipaxos;
 mod refine;
 mod refines_ado;
 mod serve;
+mod shortest;
 mod simulate;
 mod tlc;
 mod verify;

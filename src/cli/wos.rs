@@ -1,6 +1,7 @@
 //! `worm ... wos`: the write-once segment model.
 
 use super::check::{bench as bench_twice, property_names, CheckRun, Outcome, Symmetry};
+use super::shortest::shortest;
 use super::{Error, RunArgs};
 use clap::Args;
 use stateright::Model;
@@ -113,13 +114,22 @@ fn checker(cfg: WosConfig, run: &RunArgs) -> CheckRun<'_, WosCheck> {
     }
 }
 
-/// Checks one WOS configuration.
+/// Checks one WOS configuration; a breadth-first check reports a shortest counterexample
+/// (see [`super::shortest`]).
 pub fn run_check(cfg: WosConfig, run: &RunArgs) -> Result<Outcome, Error> {
-    checker(cfg, run).run().map_err(Error::Usage)
+    let mut outcome = checker(cfg.clone(), run).run().map_err(Error::Usage)?;
+    shortest(&mut outcome, &cfg.into_model(), explain);
+    Ok(outcome)
 }
 
 pub fn check(args: &WosArgs) -> Result<ExitCode, Error> {
-    checker(args.config()?, &args.run).check()
+    let outcome = run_check(args.config()?, &args.run)?;
+    outcome.print(args.run.json);
+    Ok(if outcome.violation.is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn explore(args: &WosArgs) -> Result<ExitCode, Error> {

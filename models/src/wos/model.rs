@@ -12,7 +12,10 @@
 //! acceptor holds its tombstone (a tombstone is only ever sent after the trim WOR is written,
 //! and from then on the segment's state may be gone); a trimmed segment is blank. Otherwise
 //! each WOR maps as in the WOR model, over the acceptors of the segment's partition: `latest`
-//! is the highest ballot a majority of them promised for it, `value` its chosen value,
+//! is the highest ballot a majority of them promised for it, `value` its chosen value (the
+//! value a majority voted for most recently: should a second value be chosen, as when two
+//! partitions take the same segment, the value changes, which no spec step does; TLA+'s
+//! mapping holds the set of chosen values instead and fails at the same transition),
 //! `pending` the values some acceptor voted for; and the segment is *allocated* once its
 //! metadata WOR has a chosen value.
 

@@ -5,7 +5,7 @@
 use stateright::{Checker, Expectation, HasDiscoveries, Model};
 use std::fmt::Debug;
 use std::hash::Hash;
-use worm_refinement::first_violation;
+use worm_refinement::{first_violation, shortest_violation};
 
 /// Single-threaded breadth-first search, stopped at the first violation.
 pub fn bfs<M>(m: M) -> impl Checker<M>
@@ -43,6 +43,27 @@ where
                 .collect();
             (name, steps)
         })
+}
+
+/// The first violation in breadth-first order, no deeper than the one `checker` found, as
+/// `worm check wos` reports it: the property and one step per line. [`violation`] takes the
+/// checker's word, which is the last violating state of a block (see
+/// `worm_refinement::shortest_violation`).
+pub fn shortest<M>(checker: &impl Checker<M>) -> Option<(&'static str, Vec<String>)>
+where
+    M: Model,
+    M::State: Debug + Clone + PartialEq + Hash,
+    M::Action: Debug + Clone + PartialEq,
+{
+    let (_, found) = violation(checker)?;
+    let model = checker.model();
+    let (name, steps) =
+        shortest_violation(model, found.len()).expect("the violation found is within the bound");
+    let steps = steps
+        .iter()
+        .filter_map(|(_, a)| a.as_ref().map(|a| model.format_action(a)))
+        .collect();
+    Some((name, steps))
 }
 
 /// No violation, every `sometimes` property reached, and `count` unique states.
