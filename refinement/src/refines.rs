@@ -9,8 +9,10 @@ use thread_local::ThreadLocal;
 
 /// A low-level state together with the verdict on the transition that reached it: was it a
 /// stutter or a step of the high-level model? The verdict is not carried on to later states,
-/// so the first bad transition is the shortest counterexample, and a correct model has exactly
-/// as many states as the low model alone.
+/// so a correct model has exactly as many states as the low model alone, and a bad transition
+/// shows at the state it reaches: the first such state in breadth-first order is a shortest
+/// counterexample (which stateright's checker does not always report; see
+/// [`crate::shortest_violation`]).
 ///
 /// The state also keeps its abstraction, `high`, so that a transition abstracts only the state
 /// it reaches. `high` is a function of `low`, so equality and hash leave it out.

@@ -227,12 +227,27 @@ where
         let model = checker.model();
         let properties = model.properties();
         let discoveries = checker.discoveries();
-        let violation = properties
+        let mut violation = properties
             .iter()
             .filter(|p| p.expectation == Expectation::Always)
             .filter_map(|p| discoveries.get(p.name).map(|path| (p.name, path.clone())))
             .min_by_key(|(_, path)| path.clone().into_actions().len())
             .map(|(property, path)| self.violation(model, property, path));
+        // stateright 0.31's breadth-first checker runs on past its first violation to the end
+        // of a block of states and keeps, per property, the path of the *last* violating state
+        // it visited. Cutting that path at its first violation (as `violation` does) is enough
+        // for a property on the history, which stays violated once broken, but not for the
+        // refinement check's verdict on one transition: on `wos --bug wrong-partition` the
+        // checker kept a refinement violation 21 steps deep and an agreement violation 20
+        // deep, where the first violating state breadth-first, as TLC finds it, is a
+        // refinement violation 12 steps deep. So a breadth-first check reports the first
+        // violating state in breadth-first order, searched no deeper than the one found.
+        if let (Strategy::Bfs, Some(found)) = (strategy, &violation) {
+            let bound = found.counterexample.len();
+            if let Some((property, steps)) = worm_refinement::shortest_violation(model, bound) {
+                violation = Some(self.violation_on(model, property, steps));
+            }
+        }
         let examples = properties
             .iter()
             .filter(|p| p.expectation == Expectation::Sometimes)
@@ -257,6 +272,7 @@ where
         }
     }
 
+    /// The violation of `property` on `path`, cut at its first violating state.
     fn violation(
         &self,
         model: &M,
@@ -265,6 +281,16 @@ where
     ) -> Violation {
         let steps = worm_refinement::first_violation(model, property, path.clone())
             .unwrap_or_else(|| path.into_vec());
+        self.violation_on(model, property, steps)
+    }
+
+    /// The violation of `property` whose last state is the last of `steps`, for the report.
+    fn violation_on(
+        &self,
+        model: &M,
+        property: &'static str,
+        steps: worm_refinement::Steps<M>,
+    ) -> Violation {
         let actions = match self.original {
             Some(original) => original(model, &steps),
             None => steps.iter().filter_map(|(_, a)| a.clone()).collect(),

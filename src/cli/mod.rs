@@ -12,7 +12,6 @@ mod multipaxos;
 mod refine;
 mod refines_ado;
 mod serve;
-mod shortest;
 mod simulate;
 mod tlc;
 mod verify;

@@ -1,7 +1,6 @@
 //! `worm ... wos`: the write-once segment model.
 
 use super::check::{bench as bench_twice, property_names, CheckRun, Outcome, Symmetry};
-use super::shortest::shortest;
 use super::{Error, RunArgs};
 use clap::Args;
 use stateright::Model;
@@ -114,22 +113,13 @@ fn checker(cfg: WosConfig, run: &RunArgs) -> CheckRun<'_, WosCheck> {
     }
 }
 
-/// Checks one WOS configuration; a breadth-first check reports a shortest counterexample
-/// (see [`super::shortest`]).
+/// Checks one WOS configuration.
 pub fn run_check(cfg: WosConfig, run: &RunArgs) -> Result<Outcome, Error> {
-    let mut outcome = checker(cfg.clone(), run).run().map_err(Error::Usage)?;
-    shortest(&mut outcome, &cfg.into_model(), explain);
-    Ok(outcome)
+    checker(cfg, run).run().map_err(Error::Usage)
 }
 
 pub fn check(args: &WosArgs) -> Result<ExitCode, Error> {
-    let outcome = run_check(args.config()?, &args.run)?;
-    outcome.print(args.run.json);
-    Ok(if outcome.violation.is_some() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    checker(args.config()?, &args.run).check()
 }
 
 pub fn explore(args: &WosArgs) -> Result<ExitCode, Error> {

@@ -198,6 +198,9 @@ impl WorConfig {
 /// What `worm check wor` explores: the protocol, its properties, and the refinement check.
 pub type WorCheck = Refinement<WorModel, SpecModel<WorObject>>;
 
+/// A state of [`WorCheck`]: a protocol state with its abstraction and refinement verdict.
+pub type WorCheckState = RefinedOf<WorModel, SpecModel<WorObject>>;
+
 /// A state of the protocol model.
 ///
 /// The history is interned (see [`crate::interned`]): most steps leave it unchanged, and the
@@ -553,7 +556,7 @@ pub fn abstraction(m: &WorModel, s: &WorSysState) -> WorObject {
 /// canonical form and both runs start with the same names.
 pub fn original_actions(
     m: &WorCheck,
-    path: &[(RefinedOf<WorModel, SpecModel<WorObject>>, Option<WorAction>)],
+    path: &[(WorCheckState, Option<WorAction>)],
 ) -> Vec<WorAction> {
     let n = m.low.cfg.acceptors;
     // The name in the run without reduction of each acceptor of the current canonical state.

@@ -110,10 +110,12 @@ pub enum WorRet {
     ReadFailed,
 }
 
-/// The register's abstract state. Equality, order and hash leave out `domain`, which is
-/// configuration shared by every state (and would cost a hash of two vectors per state). It is
-/// a `&'static` (see [`Domain::shared`]) so that copying an abstract state, which the
-/// refinement check does for every transition, touches no reference count.
+/// The register's abstract state. Its `domain` is configuration shared by every state, a
+/// `&'static` (see [`Domain::shared`]) so that copying an abstract state, which the
+/// refinement check does for every transition, touches no reference count. Equality, order and
+/// hash take the domain by address (equal domains are one copy): a word, not two vectors, and
+/// still exact, so that the interned histories of two configurations with different domains,
+/// whose linearizability monitors hold these states, are never taken for one another.
 #[derive(Clone, Default, Serialize)]
 pub struct WorObject {
     /// The latest capture, if any.
@@ -128,8 +130,9 @@ pub struct WorObject {
 }
 
 impl WorObject {
-    fn key(&self) -> (Option<Ballot>, Option<Value>, ValueSet) {
-        (self.latest, self.value, self.pending)
+    fn key(&self) -> (Option<Ballot>, Option<Value>, ValueSet, usize) {
+        let domain = std::ptr::from_ref(self.domain) as usize;
+        (self.latest, self.value, self.pending, domain)
     }
 }
 
@@ -193,14 +196,12 @@ impl Domain {
     }
 }
 
-/// The empty domain, for a default [`WorObject`].
+/// The empty domain, for a default [`WorObject`]: the shared copy, like every other.
 impl Default for &'static Domain {
     fn default() -> Self {
-        static EMPTY: Domain = Domain {
-            ballots: Vec::new(),
-            values: Vec::new(),
-        };
-        &EMPTY
+        static EMPTY: std::sync::LazyLock<&'static Domain> =
+            std::sync::LazyLock::new(|| Domain::shared(Domain::default()));
+        *EMPTY
     }
 }
 
@@ -339,6 +340,22 @@ mod tests {
             ballots: vec![Ballot::new(1, 0), Ballot::new(1, 1)],
             values: vec!['A', 'B'],
         })
+    }
+
+    #[test]
+    fn states_of_different_domains_differ() {
+        // The linearizability monitor holds these states and histories are interned across
+        // configurations: equal states of two domains must not be one.
+        let other = WorObject::new(Domain {
+            ballots: vec![Ballot::new(1, 0)],
+            values: vec!['A'],
+        });
+        assert_ne!(obj(), other);
+        assert_eq!(obj(), obj());
+        assert!(
+            std::ptr::eq(obj().domain, obj().domain),
+            "one copy per domain"
+        );
     }
 
     #[test]

@@ -262,7 +262,11 @@ mod tests {
         .unwrap();
         let s = step(&m, &s, WosStep::Trim(0)).unwrap();
         assert_eq!((s.allocated, s.trimmed), (0, 1));
-        assert_eq!(s.wors[2], WorObject::default());
+        let blank = WorObject {
+            domain: s.wors[2].domain,
+            ..WorObject::default()
+        };
+        assert_eq!(s.wors[2], blank);
         let d0 = WosStep::Wor(2, WorOp::Capture(1), WorRet::Captured(Ballot::new(1, 1)));
         assert!(step(&m, &s, d0).is_none(), "trimmed");
     }
