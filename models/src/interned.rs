@@ -10,10 +10,11 @@
 //! Every value lives for the life of the process (it is leaked), so an address is never
 //! reused for a different value: address equality is value equality. It also makes an
 //! interned value a plain `&'static` reference: copying a state copies the pointer, with no
-//! reference count for the checker's threads to contend on (a few popular histories are shared
-//! by millions of states, so an `Arc`'s count would bounce between cores on every clone). Addresses differ between
-//! runs, so fingerprints of states holding interned values are only meaningful within a run,
-//! which is all stateright needs (deduplication and path replay happen in one process).
+//! reference count for the checker's threads to contend on (a few popular histories are
+//! shared by millions of states, so an `Arc`'s count would bounce between cores on every
+//! clone). Addresses differ between runs, so fingerprints of states holding interned values
+//! are only meaningful within a run, which is all stateright needs (deduplication and path
+//! replay happen in one process).
 
 use ahash::RandomState;
 use std::collections::{HashMap, HashSet};
