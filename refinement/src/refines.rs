@@ -233,10 +233,10 @@ where
         Self::State: Debug,
     {
         let next = self.low.next_state(&last.low, action.clone())?;
-        let (a, b) = (self.abstract_state(&last.low), self.abstract_state(&next));
-        let verdict = if a == b {
+        let (a, b) = (&last.high, self.abstract_state(&next));
+        let verdict = if *a == b {
             "a stutter".to_string()
-        } else if let Some(steps) = self.high_steps(&a, &b) {
+        } else if let Some(steps) = self.high_steps(a, &b) {
             match &steps[..] {
                 [step] => format!("the spec step {step:?}"),
                 _ => format!("the spec steps {steps:?}"),

@@ -132,8 +132,8 @@ fn explain(
     (property == m.property_name()).then(|| {
         format!(
             "The last step takes the abstract registers (state after the set of changes applied) from\n      {:?}\n   to {:?},\nwhich is neither a stutter nor a step of the CAS registers.",
-            m.abstract_state(&last.low),
-            m.abstract_state(&next.low)
+            last.high,
+            next.high
         )
     })
 }

@@ -33,8 +33,8 @@ where
     (property == m.property_name()).then(|| {
         format!(
             "The last step takes the ADO from\n      {:?}\n   to {:?},\nwhich is neither a stutter nor a step (or two) of the ADO.",
-            m.abstract_state(&last.low),
-            m.abstract_state(&next.low)
+            last.high,
+            next.high
         )
     })
 }

@@ -74,8 +74,8 @@ fn explain(
     (property == m.property_name()).then(|| {
         format!(
             "The last step takes the abstract register from\n      {:?}\n   to {:?},\nwhich is neither a stutter nor a step of the WOR spec.",
-            m.abstract_state(&last.low),
-            m.abstract_state(&next.low)
+            last.high,
+            next.high
         )
     })
 }

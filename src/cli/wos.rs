@@ -97,8 +97,8 @@ fn explain(
     (property == m.property_name()).then(|| {
         format!(
             "The last step takes the abstract address space from\n      {:?}\n   to {:?},\nwhich is neither a stutter nor a step of the WOS spec.",
-            m.abstract_state(&last.low),
-            m.abstract_state(&next.low)
+            last.high,
+            next.high
         )
     })
 }

@@ -46,7 +46,7 @@ where
 }
 
 /// The first violation in breadth-first order, no deeper than the one `checker` found, as
-/// `worm check wos` reports it: the property and one step per line. [`violation`] takes the
+/// a breadth-first `worm check` reports it: the property and one step per line. [`violation`] takes the
 /// checker's word, which is the last violating state of a block (see
 /// `worm_refinement::shortest_violation`).
 pub fn shortest<M>(checker: &impl Checker<M>) -> Option<(&'static str, Vec<String>)>

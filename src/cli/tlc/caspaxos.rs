@@ -2,8 +2,9 @@
 //! read as a [`CasConfig`], and the checks to compare with.
 
 use super::cfg::Cfg;
+use super::wor::bfs;
 use crate::cli::check::{CheckRun, Outcome, Symmetry};
-use crate::cli::{RunArgs, Strategy};
+use crate::cli::RunArgs;
 use std::collections::BTreeMap;
 use worm_models::caspaxos::model::parse_scripts;
 use worm_models::caspaxos::{CasBug, CasConfig};
@@ -77,17 +78,6 @@ pub fn config(cfg: &Cfg) -> Result<CasConfig, String> {
     };
     config.validate()?;
     Ok(config)
-}
-
-/// Breadth-first like TLC, one thread, to the first violation.
-fn bfs() -> RunArgs {
-    RunArgs {
-        symmetry: false,
-        threads: 1,
-        strategy: Some(Strategy::Bfs),
-        json: true,
-        bind: String::new(),
-    }
 }
 
 /// `CASPaxos.tla`'s counterpart: the protocol without history, the same state machine.
