@@ -1,6 +1,7 @@
 //! `worm`: check, explore and verify the project's models.
 
 mod cli;
+mod engine;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -17,11 +17,14 @@
 //! replay happen in one process).
 
 use ahash::RandomState;
+use crossbeam_utils::CachePadded;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::RwLock;
+use thread_local::ThreadLocal;
 
 /// A shared value from an [`Interner`]: equality and hash by address.
 pub struct Interned<T: 'static>(&'static T);
@@ -68,23 +71,31 @@ impl<T: fmt::Debug> fmt::Debug for Interned<T> {
 }
 
 /// The table of values of type `T` and of the steps `E` taken from them.
-pub struct Interner<T: 'static, E> {
+pub struct Interner<T: Sync + 'static, E: Send> {
     table: RwLock<Table<T, E>>,
+    /// Each thread's copy of the steps it has looked up. A step is looked up on most
+    /// transitions, and taking the shared lock each time (even to read, which writes the
+    /// lock's count) had the checker's threads pass the lock's cache line back and forth.
+    /// Padded to a cache line of its own for the same reason.
+    seen: ThreadLocal<CachePadded<RefCell<Steps<T, E>>>>,
 }
+
+type Steps<T, E> = HashMap<(usize, E), Interned<T>, RandomState>;
 
 struct Table<T: 'static, E> {
     values: HashSet<&'static T, RandomState>,
     /// (address of the value stepped from, step) -> the value it steps to.
-    steps: HashMap<(usize, E), Interned<T>, RandomState>,
+    steps: Steps<T, E>,
 }
 
-impl<T: Clone + Eq + Hash, E: Eq + Hash> Default for Interner<T, E> {
+impl<T: Clone + Eq + Hash + Sync, E: Eq + Hash + Send> Default for Interner<T, E> {
     fn default() -> Self {
         Interner {
             table: RwLock::new(Table {
                 values: HashSet::default(),
                 steps: HashMap::default(),
             }),
+            seen: ThreadLocal::new(),
         }
     }
 }
@@ -100,7 +111,7 @@ impl<T: Clone + Eq + Hash, E: Eq + Hash> Table<T, E> {
     }
 }
 
-impl<T: Clone + Eq + Hash, E: Eq + Hash> Interner<T, E> {
+impl<T: Clone + Eq + Hash + Sync, E: Copy + Eq + Hash + Send> Interner<T, E> {
     // A poisoned lock only means another thread panicked; every update leaves the table
     // consistent, so it is still usable.
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Table<T, E>> {
@@ -120,14 +131,20 @@ impl<T: Clone + Eq + Hash, E: Eq + Hash> Interner<T, E> {
     /// must be a function of `from` and `step` alone, since it runs only the first time.
     pub fn step(&self, from: &Interned<T>, step: E, apply: impl FnOnce(&mut T)) -> Interned<T> {
         let key = (from.addr(), step);
-        if let Some(&to) = self.read().steps.get(&key) {
+        let seen = self.seen.get_or_default();
+        if let Some(&to) = seen.borrow().get(&key) {
             return to;
         }
-        let mut next = T::clone(from);
-        apply(&mut next);
-        let mut table = self.write();
-        let to = table.intern(next);
-        table.steps.insert(key, to);
+        let known = self.read().steps.get(&key).copied();
+        let to = known.unwrap_or_else(|| {
+            let mut next = T::clone(from);
+            apply(&mut next);
+            let mut table = self.write();
+            let to = table.intern(next);
+            table.steps.insert(key, to);
+            to
+        });
+        seen.borrow_mut().insert(key, to);
         to
     }
 }

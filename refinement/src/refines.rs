@@ -1,5 +1,6 @@
 //! The refinement wrapper: any low model, any high model, any abstraction.
 
+use crossbeam_utils::CachePadded;
 use stateright::{Model, Path, Property};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -56,8 +57,10 @@ where
     /// Whether each pair of abstract states seen so far is a high step. The abstract states are
     /// few and the low transitions many, so the high model's steps are enumerated once per pair
     /// (and per checker thread: a shared table's lock, taken on every transition that changes
-    /// the abstract state, made the threads queue for it).
-    steps: ThreadLocal<RefCell<StepTable<H>>>,
+    /// the abstract state, made the threads queue for it). Each thread's table is padded to
+    /// a cache line of its own: the tables' borrow flags, written on every lookup, would
+    /// otherwise share a line between threads.
+    steps: ThreadLocal<CachePadded<RefCell<StepTable<H>>>>,
 }
 
 /// Exactly `n` high actions that lead from `a` to `b`, if there are.

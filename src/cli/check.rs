@@ -1,6 +1,7 @@
 //! Running an exhaustive check of any model and reporting it.
 
-use super::{Error, RunArgs, Strategy};
+use super::{Engine, Error, RunArgs, Strategy};
+use crate::engine::ParallelDfs;
 use serde::Serialize;
 use stateright::{Checker, Expectation, HasDiscoveries, Model, Path};
 use std::fmt::Debug;
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 pub struct Outcome {
     pub model: &'static str,
     pub strategy: Strategy,
+    pub engine: Engine,
     pub symmetry: bool,
     pub threads: u16,
     pub unique_states: usize,
@@ -134,9 +136,16 @@ where
     M::State: Clone + Debug + Hash + PartialEq + Send + Sync + 'static,
     M::Action: Clone + Debug + PartialEq + Send + Sync + 'static,
 {
-    /// The search order, rejecting stateright's symmetry under BFS (which ignores it).
+    /// The search order, rejecting stateright's symmetry under BFS (which ignores it), and
+    /// BFS under the worm engine (which searches depth-first).
     pub fn strategy(&self) -> Result<Strategy, String> {
         let checker_symmetry = self.symmetry.checker(self.args.symmetry).is_some();
+        if self.args.engine == Engine::Worm {
+            return match self.args.strategy {
+                Some(Strategy::Bfs) => Err("--engine worm searches depth-first only".into()),
+                _ => Ok(Strategy::Dfs),
+            };
+        }
         match (self.args.strategy, checker_symmetry) {
             (Some(Strategy::Bfs), true) => Err(
                 "--symmetry needs --strategy dfs (stateright's breadth-first search ignores symmetry)"
@@ -161,6 +170,13 @@ where
                 _ => None,
             },
         };
+        let show_progress = !self.args.json && std::io::stderr().is_terminal();
+        if self.args.engine == Engine::Worm {
+            let representative = self.symmetry.checker(self.args.symmetry);
+            let checker =
+                ParallelDfs::spawn(self.model, self.args.threads as usize, representative)?;
+            return Ok(report.finish(checker, strategy, start, show_progress));
+        }
         let mut builder = self
             .model
             .checker()
@@ -169,7 +185,6 @@ where
         if let Some(representative) = self.symmetry.checker(self.args.symmetry) {
             builder = builder.symmetry_fn(representative);
         }
-        let show_progress = !self.args.json && std::io::stderr().is_terminal();
         Ok(match strategy {
             Strategy::Bfs => report.finish(builder.spawn_bfs(), strategy, start, show_progress),
             Strategy::Dfs => report.finish(builder.spawn_dfs(), strategy, start, show_progress),
@@ -261,6 +276,7 @@ where
         Outcome {
             model: self.name,
             strategy,
+            engine: self.args.engine,
             symmetry: self.args.symmetry,
             threads: self.args.threads,
             unique_states: checker.unique_state_count(),

@@ -147,6 +147,10 @@ pub struct RunArgs {
     /// Search order (default: bfs, or dfs with --symmetry).
     #[arg(long, value_enum)]
     pub strategy: Option<Strategy>,
+    /// The checker: stateright's, or this project's own parallel depth-first search
+    /// (depth-first only; same state counts, less sharing between threads).
+    #[arg(long, value_enum, default_value = "stateright")]
+    pub engine: Engine,
     /// Print the result as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -160,6 +164,13 @@ pub struct RunArgs {
 pub enum Strategy {
     Bfs,
     Dfs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    Stateright,
+    Worm,
 }
 
 pub enum Error {

@@ -27,6 +27,7 @@ pub fn verify(threads: usize) -> ExitCode {
         threads: threads.clamp(1, 64) as u16,
         strategy: None,
         json: true,
+        engine: crate::cli::Engine::Stateright,
         bind: String::new(),
     };
     let mut rows = Vec::new();

@@ -44,6 +44,7 @@ pub fn bfs() -> RunArgs {
         threads: 1,
         strategy: Some(Strategy::Bfs),
         json: true,
+        engine: crate::cli::Engine::Stateright,
         bind: String::new(),
     }
 }
