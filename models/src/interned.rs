@@ -172,4 +172,21 @@ mod tests {
         // A step that reaches a value interned otherwise gives that value.
         assert_eq!(interner.intern(vec![1, 2]), b);
     }
+
+    /// Each thread keeps its own copy of the steps it looked up; a step taken on one thread
+    /// is still computed once for all, and gives the same value on every thread.
+    #[test]
+    fn threads_share_the_values_and_the_steps() {
+        let interner: Interner<Vec<u8>, u8> = Interner::default();
+        let a = interner.intern(vec![1]);
+        let runs = std::sync::atomic::AtomicUsize::new(0);
+        let push = |v: &mut Vec<u8>| {
+            runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            v.push(2);
+        };
+        let here = interner.step(&a, 2, push);
+        let there = std::thread::scope(|s| s.spawn(|| interner.step(&a, 2, push)).join());
+        assert_eq!(there.unwrap(), here);
+        assert_eq!(runs.load(std::sync::atomic::Ordering::Relaxed), 1);
+    }
 }
