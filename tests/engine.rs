@@ -98,3 +98,17 @@ fn the_worm_engine_refuses_breadth_first_search() {
     assert_eq!(code, 2);
     assert!(err.contains("depth-first"), "{err}");
 }
+
+#[test]
+fn the_explorer_refuses_the_worm_engine() {
+    let (code, _, err) = worm(&[
+        "explore",
+        "wor",
+        "--engine",
+        "worm",
+        "--bind",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--engine worm"), "{err}");
+}

@@ -346,6 +346,11 @@ where
 
     /// `worm explore`: serves stateright's explorer; returns only on a bad address.
     pub fn explore(self) -> Result<ExitCode, Error> {
+        if self.args.engine == Engine::Worm {
+            return Err(Error::Usage(
+                "the explorer is stateright's; --engine worm is for check and bench".into(),
+            ));
+        }
         let addr = super::explore::bind_address(&self.args.bind).map_err(Error::Usage)?;
         println!("Exploring {} on http://{addr}/ (Ctrl-C to stop)", self.name);
         let mut builder = self.model.checker().threads(self.args.threads as usize);
