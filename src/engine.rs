@@ -386,6 +386,14 @@ where
         false
     }
 
+    /// One of the counts the threads published, summed over them.
+    fn sum(&self, count: fn(&Counts) -> &AtomicUsize) -> usize {
+        self.counts
+            .iter()
+            .map(|c| count(c).load(Ordering::Relaxed))
+            .sum()
+    }
+
     fn publish(&self, t: usize, total: usize, unique: usize, depth: usize) {
         let c = &self.counts[t];
         c.total.store(total, Ordering::Relaxed);
@@ -469,19 +477,11 @@ where
     }
 
     fn state_count(&self) -> usize {
-        let c = &self.shared.counts;
-        self.shared.inits
-            + c.iter()
-                .map(|c| c.total.load(Ordering::Relaxed))
-                .sum::<usize>()
+        self.shared.inits + self.shared.sum(|c| &c.total)
     }
 
     fn unique_state_count(&self) -> usize {
-        let c = &self.shared.counts;
-        self.shared.unique_inits
-            + c.iter()
-                .map(|c| c.unique.load(Ordering::Relaxed))
-                .sum::<usize>()
+        self.shared.unique_inits + self.shared.sum(|c| &c.unique)
     }
 
     fn max_depth(&self) -> usize {
