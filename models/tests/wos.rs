@@ -49,7 +49,7 @@ fn default_configuration_is_safe_with_pinned_counts() {
     let checker = check(WosConfig::default());
     assert_eq!(violation(&checker), None);
     all_reached(&checker);
-    assert_eq!(checker.unique_state_count(), 38_589);
+    assert_eq!(checker.unique_state_count(), 30_413);
     assert_eq!(checker.max_depth(), 49);
 }
 
@@ -65,12 +65,12 @@ fn notifying_every_wor_of_a_segment() {
     };
     let checker = check(cfg.clone());
     assert_eq!(violation(&checker), None);
-    assert_eq!(checker.unique_state_count(), 31_089);
+    assert_eq!(checker.unique_state_count(), 29_312);
     let data_only = check(WosConfig {
         notify_all: false,
         ..cfg.clone()
     });
-    assert_eq!(data_only.unique_state_count(), 4_321);
+    assert_eq!(data_only.unique_state_count(), 4_050);
     let buggy = check(WosConfig {
         bug: Some(WosBug::NotifyBeforeChosen),
         ..cfg
@@ -128,7 +128,7 @@ fn retried_captures_are_safe() {
         ..WosConfig::default()
     });
     assert_eq!(violation(&checker), None);
-    assert_eq!(checker.unique_state_count(), 10_585);
+    assert_eq!(checker.unique_state_count(), 9_817);
 }
 
 #[test]
@@ -201,7 +201,7 @@ fn lossy_network_is_safe() {
 #[test]
 fn symmetry_reduces_within_partitions() {
     for (cfg, count) in [
-        (WosConfig::default(), 23_426),
+        (WosConfig::default(), 18_678),
         (
             WosConfig {
                 acceptors: 3,

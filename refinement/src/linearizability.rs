@@ -15,6 +15,25 @@
 //!
 //! The history is linearizable exactly when some configuration is left. Operations still in
 //! flight at the end may have taken effect or not, which is what a timeout means.
+//!
+//! Two rules keep the set of configurations small, so that histories with the same future
+//! become the same monitor state:
+//!
+//! - *Forced results* (exact). When the spec says an operation in flight can only ever return
+//!   one result from a configuration on ([`Returns::forced`]: a write whose capture has been
+//!   superseded can only end unknown), the monitor places it at once with that result.
+//! - *Settling* (told by the caller). [`LinMonitor::settle`]: the model knows from the protocol
+//!   state that an operation in flight can only return one result (a write that can no longer
+//!   gather a quorum), so configurations that committed it to another result are dropped,
+//!   and the others place it with that one.
+//!
+//! Neither rule can hide a violation. Every configuration left is still a linearization of
+//! the history so far (a result is placed only where the spec accepts it), so a monitor that
+//! is not empty still proves the history linearizable. Settling only drops configurations;
+//! if the caller were wrong about a result, the check would report a violation that is not
+//! one, never miss one. Placing a forced or settled result early instead of at some later
+//! point loses nothing when, as [`Returns::forced`] requires, the result is valid in every
+//! state and its effect only widens what later results are valid.
 
 use stateright::semantics::SequentialSpec;
 use std::fmt::Debug;
@@ -33,6 +52,14 @@ pub trait Returns:
     + Hash
 {
     fn early_returns(&self, op: &Self::Op) -> Vec<Self::Ret>;
+
+    /// The one result `op` can return from this state and from every state after it, if
+    /// there is one and placing it at once is never worse than placing it later (it is
+    /// valid in every state, and its effect only makes more results valid afterwards).
+    /// Results the caller [settles](LinMonitor::settle) must have the same property.
+    fn forced(&self, _op: &Self::Op) -> Option<Self::Ret> {
+        None
+    }
 }
 
 /// One linearization so far: the spec's state, and the results committed to for operations
@@ -75,6 +102,7 @@ impl<T: Copy + Ord + Debug, S: Returns> LinMonitor<T, S> {
         );
         let at = self.in_flight.partition_point(|(u, _)| *u < t);
         self.in_flight.insert(at, (t, op));
+        self.normalise();
     }
 
     /// Thread `t`'s operation returned `ret`.
@@ -124,9 +152,62 @@ impl<T: Copy + Ord + Debug, S: Returns> LinMonitor<T, S> {
             }
         }
         self.in_flight.remove(i);
-        next.sort();
-        next.dedup();
         self.configs = next;
+        self.normalise();
+    }
+
+    /// The caller knows that thread `t`'s operation in flight will return `ret` if it returns
+    /// at all, and `ret` is a result that may be placed early (see [`Returns::forced`]):
+    /// configurations that placed the operation with another result are dropped, and the
+    /// others place it with `ret` now.
+    pub fn settle(&mut self, t: T, ret: S::Ret) {
+        let Some((_, op)) = self.in_flight.iter().find(|(u, _)| *u == t).cloned() else {
+            return;
+        };
+        let mut next = Vec::with_capacity(self.configs.len());
+        for mut c in std::mem::take(&mut self.configs) {
+            match c.placed.binary_search_by(|(u, _)| u.cmp(&t)) {
+                Ok(j) if c.placed[j].1 != ret => continue,
+                Ok(_) => {}
+                Err(at) => {
+                    if c.spec.is_valid_step(&op, &ret) {
+                        c.placed.insert(at, (t, ret.clone()));
+                    }
+                }
+            }
+            next.push(c);
+        }
+        self.configs = next;
+        self.normalise();
+    }
+
+    /// Whether every configuration has placed `t`'s operation with `ret` already, so that
+    /// [`LinMonitor::settle`] would change nothing.
+    pub fn is_settled(&self, t: T, ret: &S::Ret) -> bool {
+        self.configs.iter().all(|c| {
+            c.placed
+                .binary_search_by(|(u, _)| u.cmp(&t))
+                .is_ok_and(|j| c.placed[j].1 == *ret)
+        })
+    }
+
+    /// Places forced results (see [`Returns::forced`]), then sorts the configurations and
+    /// removes duplicates, so that equal sets of linearizations are equal monitors.
+    fn normalise(&mut self) {
+        for c in &mut self.configs {
+            for (u, op) in &self.in_flight {
+                let Err(at) = c.placed.binary_search_by(|(v, _)| v.cmp(u)) else {
+                    continue;
+                };
+                if let Some(r) = c.spec.forced(op) {
+                    if c.spec.is_valid_step(op, &r) {
+                        c.placed.insert(at, (*u, r));
+                    }
+                }
+            }
+        }
+        self.configs.sort();
+        self.configs.dedup();
     }
 }
 
@@ -214,6 +295,78 @@ mod tests {
         m.invoke(0, Op::Read);
         m.ret(0, Some(false)); // the write returned before this read began
         assert!(!m.is_linearizable());
+    }
+
+    /// A latch that is raised once; a poll after that can only say so.
+    #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    struct Latch(bool);
+
+    #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    enum LatchOp {
+        Raise,
+        Poll,
+    }
+
+    impl SequentialSpec for Latch {
+        type Op = LatchOp;
+        type Ret = bool;
+        fn invoke(&mut self, op: &LatchOp) -> bool {
+            if *op == LatchOp::Raise {
+                self.0 = true;
+            }
+            self.0
+        }
+    }
+
+    impl Returns for Latch {
+        fn early_returns(&self, op: &LatchOp) -> Vec<bool> {
+            vec![self.clone().invoke(op)]
+        }
+
+        /// Once raised, a poll returns true, now and forever, and changes nothing.
+        fn forced(&self, op: &LatchOp) -> Option<bool> {
+            (*op == LatchOp::Poll && self.0).then_some(true)
+        }
+    }
+
+    #[test]
+    fn a_forced_result_is_placed_at_once() {
+        let mut m = LinMonitor::new(Latch(false));
+        m.invoke(0, LatchOp::Raise);
+        m.ret(0, true);
+        m.invoke(1, LatchOp::Poll);
+        assert!(m.is_settled(1, &true));
+        let mut late = m.clone();
+        late.ret(1, false);
+        assert!(!late.is_linearizable());
+        m.ret(1, true);
+        assert!(m.is_linearizable());
+    }
+
+    #[test]
+    fn settling_drops_linearizations_with_other_results() {
+        // The read may have been linearized before the write (returning false) or not yet.
+        let mut a = LinMonitor::new(Bit(false));
+        a.invoke(1, Op::Read);
+        a.invoke(0, Op::Write(true));
+        a.ret(0, None);
+        assert!(!a.is_settled(1, &Some(true)));
+        // Told the read returns true (nothing writes after it, so placing that early loses
+        // nothing), only the linearization that reads after the write is left ...
+        a.settle(1, Some(true));
+        assert!(a.is_settled(1, &Some(true)));
+        // ... which is where the same history with the read invoked after the write ends up.
+        let mut b = LinMonitor::new(Bit(false));
+        b.invoke(0, Op::Write(true));
+        b.ret(0, None);
+        b.invoke(1, Op::Read);
+        b.settle(1, Some(true));
+        assert_eq!(a, b);
+        let mut wrong = a.clone();
+        wrong.ret(1, Some(false));
+        assert!(!wrong.is_linearizable());
+        a.ret(1, Some(true));
+        assert!(a.is_linearizable());
     }
 
     #[test]

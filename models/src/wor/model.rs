@@ -8,14 +8,22 @@
 //! proposal) is defined. Acceptors overwrite their accepted proposal, so chosen-ness cannot
 //! be read off their current state alone; TLA+'s Paxos keeps every message for the same reason.
 //!
+//! The linearizability monitor keeps every linearization of the history that the future might
+//! still need, and a writer whose capture has been stolen would leave some that had its write
+//! succeed, depending on the order of events the protocol has long forgotten. So the model
+//! tells the monitor when a write can no longer succeed ([`WorModel::settle_lost_writes`]),
+//! and histories that differ only there become one state (without this the history doubled
+//! the state space at three writers). This can never hide a violation; see
+//! [`worm_refinement::LinMonitor::settle`].
+//!
 //! The abstraction into [`WorObject`]: `latest` is the highest ballot that a majority has
 //! promised (no lower ballot can be chosen any more), `value` is the chosen value, and
 //! `pending` the values some acceptor has voted for (writes that may take effect).
 
 use super::spec::{Domain, ValueSet, WorObject, WorOp, WorRet};
 use super::{
-    client_value, AcceptorSet, AcceptorState, Ballot, Proposal, Role, Value, WorActor, WorMsg,
-    WorState,
+    client_value, AcceptorSet, AcceptorState, Ballot, ClientState, Phase, Proposal, Role, Value,
+    WorActor, WorMsg, WorState,
 };
 use crate::interned::{Interned, Interner};
 use crate::network::NetworkKind;
@@ -228,6 +236,11 @@ pub(super) enum HistoryStep {
         client: u8,
         ret: WorRet,
     },
+    /// The client's operation can only end with this result (see [`WorModel::settle_lost_writes`]).
+    Settle {
+        client: u8,
+        ret: WorRet,
+    },
     /// Acceptor `i` renamed to `perm[i]` (symmetry).
     Rename([u8; 8]),
 }
@@ -436,7 +449,75 @@ impl WorModel {
         if stepped.is_some() {
             self.collect_dead_messages(&mut next, stepped);
         }
+        self.settle_lost_writes(&mut next);
         Some(next)
+    }
+
+    /// Tells the linearizability monitor about writes that can no longer succeed: a writer
+    /// whose ballot cannot gather a quorum of `Accepted` any more will end `Unknown`, if it
+    /// ends at all. Linearizations that had it succeed are dropped, which merges histories
+    /// that differ only in them (see [`worm_refinement::LinMonitor::settle`]; this can never
+    /// hide a violation).
+    ///
+    /// The acceptors that may still count towards the quorum are those that accepted already,
+    /// those whose `Accepted` is on its way, and those with the `Accept` on its way and a
+    /// promise not above the ballot; a promise never goes down, so an acceptor that promised
+    /// more will never accept. That holds only while promises are durable and acceptors
+    /// respect them, so not under the bugs that break either.
+    fn settle_lost_writes(&self, s: &mut WorSysState) {
+        if matches!(
+            self.cfg.bug,
+            Some(WorBug::ForgetPromise | WorBug::AcceptLowerBallot)
+        ) {
+            return;
+        }
+        let n = self.cfg.acceptors;
+        // Per client: the ballot and value of its write, and who may still accept it.
+        let mut writes = [None; 8];
+        for (slot, a) in writes.iter_mut().zip(&s.actors[n..]) {
+            if let WorState::Client(ClientState {
+                phase:
+                    Phase::Accept {
+                        ballot,
+                        value,
+                        accepts,
+                        completing: false,
+                    },
+                ..
+            }) = *a
+            {
+                *slot = Some((ballot, value, accepts));
+            }
+        }
+        if writes.iter().all(Option::is_none) {
+            return;
+        }
+        for e in s.network.iter() {
+            let (src, dst) = (usize::from(e.src), usize::from(e.dst));
+            let (client, acceptor, b) = match e.msg {
+                WorMsg::Accepted(b) => (dst - n, src, b),
+                WorMsg::Accept(b, _) => match &s.actors[dst] {
+                    WorState::Acceptor(a) if a.promised <= b => (src - n, dst, b),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            if let Some((ballot, _, may_accept)) = &mut writes[client] {
+                if *ballot == b {
+                    may_accept.insert(acceptor);
+                }
+            }
+        }
+        for (client, write) in writes.iter().enumerate() {
+            let Some((_, value, may_accept)) = *write else {
+                continue;
+            };
+            let (client, ret) = (client as u8, WorRet::Unknown(value));
+            if may_accept.len() < self.cfg.quorum() && !s.history.lin.is_settled(client, &ret) {
+                let step = HistoryStep::Settle { client, ret };
+                s.history = HISTORIES.step(&s.history, step, |h| h.lin.settle(client, ret));
+            }
+        }
     }
 
     /// Brings the history up to date after actor `index` stepped from `old` to its state in `s`.

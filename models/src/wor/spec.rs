@@ -296,6 +296,16 @@ impl Returns for WorObject {
     /// Every result an operation may return from this state, except the failures
     /// (`CaptureFailed`, `ReadFailed`), which are valid anywhere and change nothing, so placing
     /// them at their return is as good as placing them early.
+    /// A write whose capture a later one has superseded can only end unknown: `latest` never
+    /// goes down, and a successful write needs its capture to be the latest. `Unknown` is
+    /// valid anywhere and only adds to `pending`, which only widens what may be held.
+    fn forced(&self, op: &WorOp) -> Option<WorRet> {
+        match *op {
+            WorOp::Write(b, v) if self.latest > Some(b) => Some(WorRet::Unknown(v)),
+            _ => None,
+        }
+    }
+
     fn early_returns(&self, op: &WorOp) -> Vec<WorRet> {
         match *op {
             WorOp::Capture(c) => self
