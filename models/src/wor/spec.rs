@@ -293,9 +293,6 @@ impl StepSpec for WorObject {
 }
 
 impl Returns for WorObject {
-    /// Every result an operation may return from this state, except the failures
-    /// (`CaptureFailed`, `ReadFailed`), which are valid anywhere and change nothing, so placing
-    /// them at their return is as good as placing them early.
     /// A write whose capture a later one has superseded can only end unknown: `latest` never
     /// goes down, and a successful write needs its capture to be the latest. `Unknown` is
     /// valid anywhere and only adds to `pending`, which only widens what may be held.
@@ -306,6 +303,9 @@ impl Returns for WorObject {
         }
     }
 
+    /// Every result an operation may return from this state, except the failures
+    /// (`CaptureFailed`, `ReadFailed`), which are valid anywhere and change nothing, so placing
+    /// them at their return is as good as placing them early.
     fn early_returns(&self, op: &WorOp) -> Vec<WorRet> {
         match *op {
             WorOp::Capture(c) => self
