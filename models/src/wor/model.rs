@@ -11,7 +11,7 @@
 //! The linearizability monitor keeps every linearization of the history that the future might
 //! still need, and a writer whose capture has been stolen would leave some that had its write
 //! succeed, depending on the order of events the protocol has long forgotten. So the model
-//! tells the monitor when a write can no longer succeed ([`WorModel::settle_lost_writes`]),
+//! tells the monitor when a write can no longer succeed (`WorModel::settle_lost_writes`),
 //! and histories that differ only there become one state (without this the history doubled
 //! the state space at three writers). This can never hide a violation; see
 //! [`worm_refinement::LinMonitor::settle`].
