@@ -70,6 +70,27 @@ struct Config<T, S: Returns> {
     placed: Vec<(T, S::Ret)>,
 }
 
+impl<T: Ord, S: Returns> Config<T, S> {
+    /// Where thread `t` is in `placed`: `Ok` with its index if its operation is placed, else
+    /// `Err` with the index it would take.
+    fn slot(&self, t: &T) -> Result<usize, usize> {
+        self.placed.binary_search_by(|(u, _)| u.cmp(t))
+    }
+
+    /// Linearizes thread `t`'s `op` next, with result `r`, at `at` (its slot), if the spec
+    /// takes that step; false, and nothing changed, if it does not. The step is tried on a copy
+    /// of the spec state: a spec may change its state before it finds the result wrong.
+    fn place(&mut self, at: usize, t: T, op: &S::Op, r: S::Ret) -> bool {
+        let mut spec = self.spec.clone();
+        if !spec.is_valid_step(op, &r) {
+            return false;
+        }
+        self.spec = spec;
+        self.placed.insert(at, (t, r));
+        true
+    }
+}
+
 /// The monitor. Its equality and hash are those of its contents, which are kept sorted, so
 /// two histories with the same future are the same monitor state.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -115,7 +136,7 @@ impl<T: Copy + Ord + Debug, S: Returns> LinMonitor<T, S> {
         let mut frontier = std::mem::take(&mut self.configs);
         let mut seen: std::collections::BTreeSet<Config<T, S>> = frontier.iter().cloned().collect();
         while let Some(c) = frontier.pop() {
-            if let Ok(j) = c.placed.binary_search_by(|(u, _)| u.cmp(&t)) {
+            if let Ok(j) = c.slot(&t) {
                 // `t` is placed: keep this linearization if it committed to `ret`. Placing
                 // more operations after `t` is left to their own returns.
                 if c.placed[j].1 == ret {
@@ -128,24 +149,17 @@ impl<T: Copy + Ord + Debug, S: Returns> LinMonitor<T, S> {
             // Place `t` now with its result, or first another operation in flight, with each
             // result worth trying early.
             for (u, op) in &self.in_flight {
-                if c.placed.binary_search_by(|(v, _)| v.cmp(u)).is_ok() {
+                let Err(at) = c.slot(u) else {
                     continue;
-                }
+                };
                 let candidates = if *u == t {
                     vec![ret.clone()]
                 } else {
                     c.spec.early_returns(op)
                 };
                 for r in candidates {
-                    let mut spec = c.spec.clone();
-                    if !spec.is_valid_step(op, &r) {
-                        continue;
-                    }
-                    let mut placed = c.placed.clone();
-                    let at = placed.partition_point(|(v, _)| v < u);
-                    placed.insert(at, (*u, r));
-                    let child = Config { spec, placed };
-                    if seen.insert(child.clone()) {
+                    let mut child = c.clone();
+                    if child.place(at, *u, op, r) && seen.insert(child.clone()) {
                         frontier.push(child);
                     }
                 }
@@ -166,13 +180,11 @@ impl<T: Copy + Ord + Debug, S: Returns> LinMonitor<T, S> {
         };
         let mut next = Vec::with_capacity(self.configs.len());
         for mut c in std::mem::take(&mut self.configs) {
-            match c.placed.binary_search_by(|(u, _)| u.cmp(&t)) {
+            match c.slot(&t) {
                 Ok(j) if c.placed[j].1 != ret => continue,
                 Ok(_) => {}
                 Err(at) => {
-                    if c.spec.is_valid_step(&op, &ret) {
-                        c.placed.insert(at, (t, ret.clone()));
-                    }
+                    c.place(at, t, &op, ret.clone());
                 }
             }
             next.push(c);
@@ -184,11 +196,9 @@ impl<T: Copy + Ord + Debug, S: Returns> LinMonitor<T, S> {
     /// Whether every configuration has placed `t`'s operation with `ret` already, so that
     /// [`LinMonitor::settle`] would change nothing.
     pub fn is_settled(&self, t: T, ret: &S::Ret) -> bool {
-        self.configs.iter().all(|c| {
-            c.placed
-                .binary_search_by(|(u, _)| u.cmp(&t))
-                .is_ok_and(|j| c.placed[j].1 == *ret)
-        })
+        self.configs
+            .iter()
+            .all(|c| c.slot(&t).is_ok_and(|j| c.placed[j].1 == *ret))
     }
 
     /// Places forced results (see [`Returns::forced`]), then sorts the configurations and
@@ -196,13 +206,11 @@ impl<T: Copy + Ord + Debug, S: Returns> LinMonitor<T, S> {
     fn normalise(&mut self) {
         for c in &mut self.configs {
             for (u, op) in &self.in_flight {
-                let Err(at) = c.placed.binary_search_by(|(v, _)| v.cmp(u)) else {
+                let Err(at) = c.slot(u) else {
                     continue;
                 };
                 if let Some(r) = c.spec.forced(op) {
-                    if c.spec.is_valid_step(op, &r) {
-                        c.placed.insert(at, (*u, r));
-                    }
+                    c.place(at, *u, op, r);
                 }
             }
         }
