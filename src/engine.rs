@@ -41,6 +41,12 @@ type Fingerprint = u64;
 /// A function to a representative of a state's symmetry class.
 type Representative<S> = fn(&S) -> S;
 
+/// A model's foresight of a successor's fingerprint (see [`ParallelDfs::spawn`]): for a state
+/// and one of its actions, `Some(Some(d))` if the successor exists, is within the boundary, and
+/// its `Hash` writes exactly `write_u64(d)`; `Some(None)` if there is no successor; `None` if
+/// the model cannot tell without building it.
+pub type Predictor<M> = fn(&M, &<M as Model>::State, &<M as Model>::Action) -> Option<Option<u64>>;
+
 /// Fixed seeds, so fingerprints (and so the search) are the same from run to run.
 fn fingerprint<T: Hash>(value: &T) -> Fingerprint {
     let hasher = ahash::RandomState::with_seeds(
@@ -177,6 +183,7 @@ struct Shared<M: Model> {
     model: M,
     properties: Vec<Property<M>>,
     symmetry: Option<Representative<M::State>>,
+    predict: Option<Predictor<M>>,
     threads: usize,
     visited: Visited,
     market: Mutex<Market<M::State>>,
@@ -210,10 +217,16 @@ where
 {
     /// Starts checking `model` on `threads` threads. Refuses a model with `eventually`
     /// properties.
+    ///
+    /// With `predict` and no `symmetry`, a successor's fingerprint comes from the model's
+    /// prediction, and the successor is built only if the fingerprint is new: in an exhaustive
+    /// search most successors were visited already, and building them (a copy of the state,
+    /// the step, hashing it all) is most of the cost of a transition.
     pub fn spawn(
         model: M,
         threads: usize,
         symmetry: Option<Representative<M::State>>,
+        predict: Option<Predictor<M>>,
     ) -> Result<Self, String> {
         let properties = model.properties();
         if let Some(p) = properties
@@ -251,6 +264,7 @@ where
             unique_inits: jobs.len(),
             model,
             properties,
+            predict: predict.filter(|_| symmetry.is_none()),
             symmetry,
             threads,
             visited,
@@ -302,29 +316,49 @@ where
             }
             self.model.actions(&job.state, &mut actions);
             for (index, action) in actions.drain(..).enumerate() {
-                let Some(next) = self.model.next_state(&job.state, action) else {
-                    continue;
+                let predicted = self
+                    .predict
+                    .and_then(|p| p(&self.model, &job.state, &action));
+                let next = match predicted {
+                    Some(None) => continue,
+                    Some(Some(digest)) => {
+                        total += 1;
+                        let fp = fingerprint(&digest);
+                        if recent.seen(fp) || !self.visited.insert(fp) {
+                            continue;
+                        }
+                        let next = self
+                            .model
+                            .next_state(&job.state, action)
+                            .expect("a successor the model predicted");
+                        debug_assert_eq!(fingerprint(&next), fp, "a wrong prediction");
+                        next
+                    }
+                    None => {
+                        let Some(next) = self.model.next_state(&job.state, action) else {
+                            continue;
+                        };
+                        if !self.model.within_boundary(&next) {
+                            continue;
+                        }
+                        total += 1;
+                        let fp = match self.symmetry {
+                            Some(f) => fingerprint(&f(&next)),
+                            None => fingerprint(&next),
+                        };
+                        if recent.seen(fp) || !self.visited.insert(fp) {
+                            continue;
+                        }
+                        next
+                    }
                 };
-                if !self.model.within_boundary(&next) {
-                    continue;
-                }
-                total += 1;
-                let fp = match self.symmetry {
-                    Some(f) => fingerprint(&f(&next)),
-                    None => fingerprint(&next),
-                };
-                if recent.seen(fp) {
-                    continue;
-                }
-                if self.visited.insert(fp) {
-                    unique += 1;
-                    let from = Some(Arc::clone(&job.trail));
-                    stack.push(Job {
-                        state: next,
-                        trail: Arc::new(Trail { index, from }),
-                        depth: job.depth + 1,
-                    });
-                }
+                unique += 1;
+                let from = Some(Arc::clone(&job.trail));
+                stack.push(Job {
+                    state: next,
+                    trail: Arc::new(Trail { index, from }),
+                    depth: job.depth + 1,
+                });
             }
             since_publish += 1;
             if since_publish == 256 {
@@ -556,7 +590,7 @@ mod tests {
                 max: 40,
                 violate_at: None,
             };
-            let ours = ParallelDfs::spawn(m(), threads, None).unwrap().join();
+            let ours = ParallelDfs::spawn(m(), threads, None, None).unwrap().join();
             let theirs = m().checker().spawn_dfs().join();
             assert_eq!(ours.unique_state_count(), 41);
             assert_eq!(ours.unique_state_count(), theirs.unique_state_count());
@@ -576,7 +610,7 @@ mod tests {
                 max: 40,
                 violate_at: Some(16),
             };
-            let checker = ParallelDfs::spawn(m, threads, None).unwrap().join();
+            let checker = ParallelDfs::spawn(m, threads, None, None).unwrap().join();
             let path = checker
                 .discovery("not the bad number")
                 .expect("a violation");
@@ -600,7 +634,7 @@ mod tests {
             max: 9,
             violate_at: None,
         };
-        let ours = ParallelDfs::spawn(m(), 1, Some(even)).unwrap().join();
+        let ours = ParallelDfs::spawn(m(), 1, Some(even), None).unwrap().join();
         let theirs = m().checker().symmetry_fn(even).spawn_dfs().join();
         assert_eq!(ours.unique_state_count(), 5);
         assert_eq!(theirs.unique_state_count(), 5);
@@ -624,7 +658,7 @@ mod tests {
                 vec![Property::eventually("never", |_, _| false)]
             }
         }
-        let err = ParallelDfs::spawn(Eventually, 1, None)
+        let err = ParallelDfs::spawn(Eventually, 1, None, None)
             .err()
             .expect("refused");
         assert!(err.contains("eventually"), "{err}");

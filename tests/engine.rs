@@ -1,6 +1,7 @@
 //! The worm engine (`--engine worm`, src/engine.rs) against stateright's checker: the same
 //! unique and total state counts on complete searches of every model, with and without
-//! symmetry, and the same property found violated on buggy variants.
+//! symmetry, with and without the model's predictions of fingerprints, and the same property
+//! found violated on buggy variants.
 
 mod common;
 
@@ -48,6 +49,10 @@ fn complete_searches_count_what_stateright_counts() {
         "wor",
         "wor --network ordered --crashes 1",
         "wor --network duplicating",
+        // The mirror, whose successors the worm engine fingerprints before building them.
+        "wor --mirror --crashes 1",
+        "wor --mirror --network duplicating --crashes 1",
+        "wor --mirror --clients 1 --readers 1 --crashes 1",
         "wos --segment-size 1",
         "caspaxos",
         "multipaxos",
@@ -78,6 +83,7 @@ fn bugs_are_found_with_a_replayable_counterexample() {
     for args in [
         "wor --bug forget-promise",
         "wor --bug accept-lower-ballot --symmetry",
+        "wor --mirror --bug forget-promise --crashes 1",
         "wos --bug alloc-without-capture",
         "caspaxos --bug expand-without-identity",
         "multipaxos --bug ignore-promised-values",

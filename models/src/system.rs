@@ -15,12 +15,20 @@
 //! semantics are the same, a model moved onto it keeps its state counts and its counterexamples
 //! exactly (the WOR model's pinned figures were first taken over `ActorModel`).
 //!
+//! A state also keeps a *digest*: the sum of one hash per part (each actor's state, each
+//! storage, the crash bits, and on the unordered networks each message in flight), updated
+//! as a step changes parts, and it is what the state's `Hash` writes. A successor's
+//! fingerprint then costs hashing what the step changed, and [`ActorSystem::next_digest`]
+//! works it out without building the successor at all, so that a checker can skip building
+//! the many successors it has visited already (the worm engine does, for the WOR mirror).
+//! Sums of independent 64-bit hashes collide no more often than one 64-bit hash of the whole.
+//!
 //! Not supported, because no model here uses them: timers and random choices.
 
 use stateright::actor::{Actor, ActorModelAction, Command, Envelope, Id, Out};
 use std::borrow::Cow;
 use std::fmt::Debug;
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 
 use crate::network::NetworkKind;
 
@@ -36,13 +44,36 @@ pub struct Env<M> {
     pub msg: M,
 }
 
+/// The hash of one part of a state (an actor's state, its storage, the crash bits, a
+/// message), tagged with what it is, under fixed seeds so that digests, and the search order
+/// that follows from fingerprints, are the same from run to run.
+fn part<X: Hash>(tag: u8, x: X) -> u64 {
+    const PARTS: ahash::RandomState = ahash::RandomState::with_seeds(
+        0x9e37_79b9_7f4a_7c15,
+        0xbf58_476d_1ce4_e5b9,
+        0x94d0_49bb_1331_11eb,
+        0x2545_f491_4f6c_dd1d,
+    );
+    PARTS.hash_one((tag, x))
+}
+
+fn env_part<M: Hash>(env: &Env<M>) -> u64 {
+    part(u8::MAX, env)
+}
+
 /// The messages in flight. Kept sorted by `(src, dst, msg)` on the unordered networks (a
 /// multiset, or a set when messages may be duplicated), and by `(src, dst)` on the ordered one,
 /// each channel in sending order: one canonical vector per network state.
-#[derive(Debug, PartialEq, Eq, Hash)]
+///
+/// On the unordered networks the messages' order is not part of the state, so their `digest`
+/// is a sum of one hash per message, kept up to date as messages come and go: a successor's
+/// fingerprint then costs a hash of what changed, not of every message (see [`SysState`]'s
+/// `Hash`).
+#[derive(Debug, PartialEq, Eq)]
 pub struct Net<M> {
     kind: NetworkKind,
     envs: Vec<Env<M>>,
+    digest: u64,
 }
 
 /// A state is cloned to make each successor, which then mostly sends messages: room for a few
@@ -54,15 +85,17 @@ impl<M: Clone> Clone for Net<M> {
         Net {
             kind: self.kind,
             envs,
+            digest: self.digest,
         }
     }
 }
 
-impl<M: Ord + Clone> Net<M> {
+impl<M: Ord + Clone + Hash> Net<M> {
     fn new(kind: NetworkKind) -> Self {
         Net {
             kind,
             envs: Vec::new(),
+            digest: 0,
         }
     }
 
@@ -79,8 +112,16 @@ impl<M: Ord + Clone> Net<M> {
     }
 
     /// Keeps the messages for which `live` holds.
-    pub fn retain(&mut self, live: impl FnMut(&Env<M>) -> bool) {
-        self.envs.retain(live);
+    pub fn retain(&mut self, mut live: impl FnMut(&Env<M>) -> bool) {
+        let mut gone = 0u64;
+        self.envs.retain(|e| {
+            let keep = live(e);
+            if !keep {
+                gone = gone.wrapping_add(env_part(e));
+            }
+            keep
+        });
+        self.digest = self.digest.wrapping_sub(gone);
     }
 
     /// Renames the actors of every envelope in place and restores the order (for canonical
@@ -96,6 +137,7 @@ impl<M: Ord + Clone> Net<M> {
             // Equal envelopes are identical, so an unstable sort gives the one order.
             NetworkKind::Unordered | NetworkKind::Duplicating => self.envs.sort_unstable(),
         }
+        self.digest = self.envs.iter().map(env_part).fold(0, u64::wrapping_add);
     }
 
     fn send(&mut self, env: Env<M>) {
@@ -109,7 +151,13 @@ impl<M: Ord + Clone> Net<M> {
                 Err(at) => at,
             },
         };
+        self.digest = self.digest.wrapping_add(env_part(&env));
         self.envs.insert(at, env);
+    }
+
+    /// Whether `env` is in flight, on an unordered network.
+    fn contains(&self, env: &Env<M>) -> bool {
+        self.envs.binary_search(env).is_ok()
     }
 
     /// Removes the first envelope equal to `env` (in its channel's order, for the ordered
@@ -117,7 +165,7 @@ impl<M: Ord + Clone> Net<M> {
     fn remove(&mut self, env: &Env<M>) -> bool {
         match self.envs.iter().position(|e| e == env) {
             Some(at) => {
-                self.envs.remove(at);
+                self.digest = self.digest.wrapping_sub(env_part(&self.envs.remove(at)));
                 true
             }
             None => false,
@@ -126,21 +174,135 @@ impl<M: Ord + Clone> Net<M> {
 }
 
 /// A state of an actor system, with a history `H` kept by the model on top.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SysState<S, T, M, H> {
-    pub actors: Vec<S>,
+    actors: Vec<S>,
     /// What each actor last saved (`None` until it saves).
-    pub storage: Vec<Option<T>>,
+    storage: Vec<Option<T>>,
     /// Bit `i`: actor `i` is down. A down actor keeps its last state (as in `ActorModel`) until
     /// it restarts from its storage.
-    pub crashed: u64,
+    crashed: u64,
+    /// The sum of one hash per actor state, per storage and of the crash bits, kept up to date
+    /// by every change (which is why those three fields are private).
+    digest: u64,
     pub network: Net<M>,
     pub history: H,
 }
 
-impl<S, T, M, H> SysState<S, T, M, H> {
+fn actor_part<S: Hash>(i: usize, s: &S) -> u64 {
+    part(0, (i as u8, s))
+}
+
+fn storage_part<T: Hash>(i: usize, t: Option<&T>) -> u64 {
+    part(1, (i as u8, t))
+}
+
+fn crashed_part(crashed: u64) -> u64 {
+    part(2, crashed)
+}
+
+impl<S: Hash, T: Hash, M, H> SysState<S, T, M, H> {
+    pub fn actors(&self) -> &[S] {
+        &self.actors
+    }
+
+    pub fn storage(&self) -> &[Option<T>] {
+        &self.storage
+    }
+
     pub fn is_crashed(&self, i: usize) -> bool {
         self.crashed & (1 << i) != 0
+    }
+
+    /// The actor states, beside the parts a model may change directly.
+    pub fn split(&mut self) -> (&[S], &mut Net<M>, &mut H) {
+        (&self.actors, &mut self.network, &mut self.history)
+    }
+
+    fn set_actor(&mut self, i: usize, s: S) {
+        let old = actor_part(i, &self.actors[i]);
+        self.digest = self
+            .digest
+            .wrapping_sub(old)
+            .wrapping_add(actor_part(i, &s));
+        self.actors[i] = s;
+    }
+
+    fn set_storage(&mut self, i: usize, t: T) {
+        let old = storage_part(i, self.storage[i].as_ref());
+        self.digest = self
+            .digest
+            .wrapping_sub(old)
+            .wrapping_add(storage_part(i, Some(&t)));
+        self.storage[i] = Some(t);
+    }
+
+    fn set_crashed(&mut self, crashed: u64) {
+        let old = crashed_part(self.crashed);
+        self.digest = self
+            .digest
+            .wrapping_sub(old)
+            .wrapping_add(crashed_part(crashed));
+        self.crashed = crashed;
+    }
+
+    /// Changes actor states, storage and crash bits at will (for renamings under symmetry),
+    /// then recomputes their digest.
+    pub fn rearrange(&mut self, f: impl FnOnce(&mut [S], &mut [Option<T>], &mut u64)) {
+        f(&mut self.actors, &mut self.storage, &mut self.crashed);
+        self.digest = self.fresh_digest();
+    }
+
+    /// The digest computed from scratch.
+    fn fresh_digest(&self) -> u64 {
+        let actors = self
+            .actors
+            .iter()
+            .enumerate()
+            .map(|(i, s)| actor_part(i, s));
+        let storage = self
+            .storage
+            .iter()
+            .enumerate()
+            .map(|(i, t)| storage_part(i, t.as_ref()));
+        actors
+            .chain(storage)
+            .fold(crashed_part(self.crashed), u64::wrapping_add)
+    }
+
+    /// Whether the digests kept up to date equal those computed from scratch.
+    #[cfg(test)]
+    pub fn digests_are_fresh(&self) -> bool
+    where
+        M: Hash,
+    {
+        let net = self
+            .network
+            .envs
+            .iter()
+            .map(env_part)
+            .fold(0, u64::wrapping_add);
+        self.digest == self.fresh_digest()
+            && (self.network.kind == NetworkKind::Ordered || self.network.digest == net)
+    }
+}
+
+/// A state hashes as its digests plus its history. On the unordered networks that is one
+/// `write_u64` of the sum of all its parts' hashes (for a state with no history, exactly
+/// `write_u64(digest)`, which [`ActorSystem::next_digest`] relies on); on the ordered one,
+/// where each channel's order matters, the messages are hashed in order instead.
+impl<S, T, M: Hash, H: Hash> Hash for SysState<S, T, M, H> {
+    fn hash<X: Hasher>(&self, h: &mut X) {
+        match self.network.kind {
+            NetworkKind::Ordered => {
+                h.write_u64(self.digest);
+                self.network.envs.hash(h);
+            }
+            NetworkKind::Unordered | NetworkKind::Duplicating => {
+                h.write_u64(self.digest.wrapping_add(self.network.digest))
+            }
+        }
+        self.history.hash(h);
     }
 }
 
@@ -172,6 +334,7 @@ where
             actors: Vec::with_capacity(n),
             storage: vec![None; n],
             crashed: 0,
+            digest: 0,
             network: Net::new(self.network),
             history,
         };
@@ -181,6 +344,7 @@ where
             s.actors.push(state);
             self.process(i, out, &mut s);
         }
+        s.digest = s.fresh_digest();
         s
     }
 
@@ -240,13 +404,36 @@ where
         last: &StateOf<A, H>,
         action: SysAction<A::Msg>,
     ) -> Option<StateOf<A, H>> {
-        match action {
-            ActorModelAction::Drop(e) => {
-                let mut next = last.clone();
-                next.network
-                    .remove(&compact(e.src, e.dst, e.msg))
-                    .then_some(next)
+        let change = self.change(last, action)?;
+        let mut next = last.clone();
+        if let Some(env) = &change.removed {
+            if !next.network.remove(env) {
+                return None;
             }
+        }
+        if change.crashed != last.crashed {
+            next.set_crashed(change.crashed);
+        }
+        if let Some(Stepped { index, state, out }) = change.stepped {
+            if let Some(state) = state {
+                next.set_actor(index, state);
+            }
+            self.process(index, out, &mut next);
+        }
+        Some(next)
+    }
+
+    /// What `action` changes in `last`, worked out without copying it; `None` if it has no
+    /// successor. (A message it takes off the network is not looked for: see
+    /// [`Self::next_digest`].)
+    fn change<H>(&self, last: &StateOf<A, H>, action: SysAction<A::Msg>) -> Option<Change<A>> {
+        let mut change = Change {
+            removed: None,
+            stepped: None,
+            crashed: last.crashed,
+        };
+        match action {
+            ActorModelAction::Drop(e) => change.removed = Some(compact(e.src, e.dst, e.msg)),
             ActorModelAction::Deliver { src, dst, msg } => {
                 let i = usize::from(dst);
                 if last.is_crashed(i) {
@@ -259,39 +446,126 @@ where
                 if no_op && self.network != NetworkKind::Ordered {
                     return None;
                 }
+                if self.network != NetworkKind::Duplicating {
+                    change.removed = Some(compact(src, dst, msg));
+                }
                 let state = match state {
                     Cow::Owned(state) => Some(state),
                     Cow::Borrowed(_) => None,
                 };
-                let mut next = last.clone();
-                if self.network != NetworkKind::Duplicating
-                    && !next.network.remove(&compact(src, dst, msg))
-                {
-                    return None;
-                }
-                if let Some(state) = state {
-                    next.actors[i] = state;
-                }
-                self.process(i, out, &mut next);
-                Some(next)
+                change.stepped = Some(Stepped {
+                    index: i,
+                    state,
+                    out,
+                });
             }
-            ActorModelAction::Crash(id) => {
-                let mut next = last.clone();
-                next.crashed |= 1 << usize::from(id);
-                Some(next)
-            }
+            ActorModelAction::Crash(id) => change.crashed |= 1 << usize::from(id),
             ActorModelAction::Recover(id) => {
                 let i = usize::from(id);
                 let mut out = Out::new();
                 let state = self.actors[i].on_start(id, &last.storage[i], &mut out);
-                let mut next = last.clone();
-                next.actors[i] = state;
-                next.crashed &= !(1 << i);
-                self.process(i, out, &mut next);
-                Some(next)
+                change.crashed &= !(1 << i);
+                change.stepped = Some(Stepped {
+                    index: i,
+                    state: Some(state),
+                    out,
+                });
             }
-            ActorModelAction::Timeout(..) | ActorModelAction::SelectRandom { .. } => None,
+            ActorModelAction::Timeout(..) | ActorModelAction::SelectRandom { .. } => return None,
         }
+        Some(change)
+    }
+
+    /// What the `Hash` of the state after `action` writes, worked out without building that
+    /// state, when the model then removes the messages to and from the actor that stepped
+    /// for which `dead` holds (given the actor states after the step), as the WOR model's
+    /// dead-message collection does. `Some(None)`: `action` has no successor; `None`: not
+    /// known, on the ordered network, whose states hash their messages in order. `action`
+    /// must be one of `last`'s [`Self::actions`], whose messages are in flight.
+    ///
+    /// Most successors in an exhaustive search are states visited already: knowing the
+    /// fingerprint first spares the copy of the state, the messages' removal and the hashing
+    /// (see the worm engine's predictions).
+    pub fn next_digest<H>(
+        &self,
+        last: &StateOf<A, H>,
+        action: SysAction<A::Msg>,
+        dead: impl Fn(&View<'_, A::State>, &Env<A::Msg>) -> bool,
+    ) -> Option<Option<u64>> {
+        if self.network == NetworkKind::Ordered {
+            return None;
+        }
+        let Some(change) = self.change(last, action) else {
+            return Some(None);
+        };
+        let mut d = last.digest.wrapping_add(last.network.digest);
+        if change.crashed != last.crashed {
+            d = d
+                .wrapping_sub(crashed_part(last.crashed))
+                .wrapping_add(crashed_part(change.crashed));
+        }
+        if let Some(env) = &change.removed {
+            d = d.wrapping_sub(env_part(env));
+        }
+        let Some(Stepped {
+            index: i,
+            state,
+            out,
+        }) = &change.stepped
+        else {
+            return Some(Some(d));
+        };
+        let i = *i;
+        if let Some(state) = state {
+            d = d
+                .wrapping_sub(actor_part(i, &last.actors[i]))
+                .wrapping_add(actor_part(i, state));
+        }
+        let view = View {
+            actors: &last.actors,
+            changed: (i, state.as_ref().unwrap_or(&last.actors[i])),
+        };
+        let mut saved = None;
+        for (k, command) in out.iter().enumerate() {
+            match command {
+                Command::Send(dst, msg) => {
+                    let env = compact(Id::from(i), *dst, *msg);
+                    let duplicate = self.network == NetworkKind::Duplicating
+                        && (last.network.contains(&env)
+                            || out[..k].iter().any(
+                                |c| matches!(c, Command::Send(d, m) if (*d, *m) == (*dst, *msg)),
+                            ));
+                    // Sent by the actor that stepped: the model collects it at once if dead.
+                    if !duplicate && !dead(&view, &env) {
+                        d = d.wrapping_add(env_part(&env));
+                    }
+                }
+                Command::Save(storage) => saved = Some(storage),
+                Command::SetTimer(..) | Command::CancelTimer(_) | Command::ChooseRandom(..) => {
+                    unimplemented!("ActorSystem supports neither timers nor random choices")
+                }
+            }
+        }
+        if let Some(storage) = saved {
+            d = d
+                .wrapping_sub(storage_part(i, last.storage[i].as_ref()))
+                .wrapping_add(storage_part(i, Some(storage)));
+        }
+        // The messages already in flight to or from it, but the one the step took off.
+        let mut removed = change.removed.as_ref();
+        for e in last.network.iter() {
+            if usize::from(e.src) != i && usize::from(e.dst) != i {
+                continue;
+            }
+            if removed == Some(e) {
+                removed = None;
+                continue;
+            }
+            if dead(&view, e) {
+                d = d.wrapping_sub(env_part(e));
+            }
+        }
+        Some(Some(d))
     }
 
     fn process<H>(&self, i: usize, out: Out<A>, s: &mut StateOf<A, H>) {
@@ -300,11 +574,58 @@ where
                 Command::Send(dst, msg) => {
                     s.network.send(compact(Id::from(i), dst, msg));
                 }
-                Command::Save(storage) => s.storage[i] = Some(storage),
+                Command::Save(storage) => s.set_storage(i, storage),
                 Command::SetTimer(..) | Command::CancelTimer(_) | Command::ChooseRandom(..) => {
                     unimplemented!("ActorSystem supports neither timers nor random choices")
                 }
             }
+        }
+    }
+}
+
+/// What a step changes, worked out from the last state (see [`ActorSystem::next_state`]).
+struct Change<A: Actor> {
+    /// The message the step takes off the network.
+    removed: Option<Env<A::Msg>>,
+    /// The actor that took the step, if one did.
+    stepped: Option<Stepped<A>>,
+    /// The crash bits after the step.
+    crashed: u64,
+}
+
+/// An actor's step: a delivery to it, or its restart.
+struct Stepped<A: Actor> {
+    index: usize,
+    /// Its new state, if the step changed it.
+    state: Option<A::State>,
+    /// The messages it sent and the storage it saved.
+    out: Out<A>,
+}
+
+/// The actor states right after a step that changed at most one of them, without copying
+/// them.
+pub struct View<'a, S> {
+    actors: &'a [S],
+    changed: (usize, &'a S),
+}
+
+impl<'a, S> View<'a, S> {
+    /// The states as they are.
+    pub fn of(actors: &'a [S]) -> Self {
+        View {
+            actors,
+            changed: (usize::MAX, &actors[0]),
+        }
+    }
+}
+
+impl<S> std::ops::Index<usize> for View<'_, S> {
+    type Output = S;
+    fn index(&self, i: usize) -> &S {
+        if i == self.changed.0 {
+            self.changed.1
+        } else {
+            &self.actors[i]
         }
     }
 }

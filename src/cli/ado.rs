@@ -120,6 +120,7 @@ fn free(cfg: AdoConfig, run: &RunArgs) -> CheckRun<'_, AdoModel<worm_models::ado
         args: run,
         symmetry: Symmetry::None,
         explain: no_explanation,
+        predict: None,
     }
 }
 
@@ -130,6 +131,7 @@ fn app(cfg: AppConfig, run: &RunArgs) -> CheckRun<'_, AppModel> {
         args: run,
         symmetry: Symmetry::None,
         explain: no_explanation,
+        predict: None,
     }
 }
 

@@ -145,6 +145,7 @@ fn checker(cfg: CasConfig, kv: bool, run: &RunArgs) -> CheckRun<'_, CasCheck> {
         args: run,
         symmetry: Symmetry::Checker(representative),
         explain,
+        predict: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Running an exhaustive check of any model and reporting it.
 
 use super::{Engine, Error, RunArgs, Strategy};
-use crate::engine::ParallelDfs;
+use crate::engine::{ParallelDfs, Predictor};
 use serde::Serialize;
 use stateright::{Checker, Expectation, HasDiscoveries, Model, Path};
 use std::fmt::Debug;
@@ -128,6 +128,8 @@ pub struct CheckRun<'a, M: Model> {
     pub symmetry: Symmetry<M>,
     /// Explains the last step of a counterexample for a property, if the model can.
     pub explain: fn(&M, &str, &M::State, &M::State) -> Option<String>,
+    /// Foresees successors' fingerprints, for the worm engine, if the model can.
+    pub predict: Option<Predictor<M>>,
 }
 
 impl<M> CheckRun<'_, M>
@@ -173,8 +175,12 @@ where
         let show_progress = !self.args.json && std::io::stderr().is_terminal();
         if self.args.engine == Engine::Worm {
             let representative = self.symmetry.checker(self.args.symmetry);
-            let checker =
-                ParallelDfs::spawn(self.model, self.args.threads as usize, representative)?;
+            let checker = ParallelDfs::spawn(
+                self.model,
+                self.args.threads as usize,
+                representative,
+                self.predict,
+            )?;
             return Ok(report.finish(checker, strategy, start, show_progress));
         }
         let mut builder = self

@@ -81,6 +81,7 @@ fn checker(cfg: MpConfig, run: &RunArgs) -> CheckRun<'_, MpModel> {
         args: run,
         symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
+        predict: None,
     }
 }
 

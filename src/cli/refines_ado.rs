@@ -48,6 +48,7 @@ pub fn caspaxos(cfg: CasConfig, naive: bool, run: &RunArgs) -> Result<Outcome, E
         args: run,
         symmetry: Symmetry::Checker(caspaxos::representative),
         explain,
+        predict: None,
     }
     .run()
     .map_err(Error::Usage)
@@ -61,6 +62,7 @@ pub fn multipaxos(cfg: MpConfig, naive: bool, run: &RunArgs) -> Result<Outcome, 
         args: run,
         symmetry: Symmetry::Checker(multipaxos::representative),
         explain,
+        predict: None,
     }
     .run()
     .map_err(Error::Usage)

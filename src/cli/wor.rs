@@ -94,6 +94,7 @@ fn checker(cfg: WorConfig, run: &RunArgs) -> CheckRun<'_, WorCheck> {
             original: original_actions,
         },
         explain,
+        predict: None,
     }
 }
 

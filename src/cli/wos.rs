@@ -110,6 +110,7 @@ fn checker(cfg: WosConfig, run: &RunArgs) -> CheckRun<'_, WosCheck> {
         args: run,
         symmetry: Symmetry::Checker(representative),
         explain,
+        predict: None,
     }
 }
 

@@ -49,7 +49,7 @@ impl WorConfig {
 
 /// The values clients have learned: from a write, or a read that found one.
 pub fn learned(s: &MirrorState) -> impl Iterator<Item = super::Value> + '_ {
-    s.actors
+    s.actors()
         .iter()
         .flat_map(|a| match a {
             WorState::Client(c) => Some(c.results.iter().filter_map(|r| match r {
@@ -59,6 +59,23 @@ pub fn learned(s: &MirrorState) -> impl Iterator<Item = super::Value> + '_ {
             WorState::Acceptor(_) => None,
         })
         .flatten()
+}
+
+impl WorMirror {
+    /// What the `Hash` of the state after `action` writes, without building that state (see
+    /// [`crate::system::ActorSystem::next_digest`]): the successor's messages to and from the
+    /// actor that stepped are collected when dead, as [`Model::next_state`] collects them.
+    pub fn next_digest(
+        &self,
+        last: &MirrorState,
+        action: &super::model::WorAction,
+    ) -> Option<Option<u64>> {
+        self.model
+            .system
+            .next_digest(last, action.clone(), |states, e| {
+                !self.model.live(states, e)
+            })
+    }
 }
 
 impl Model for WorMirror {
@@ -98,7 +115,7 @@ impl Model for WorMirror {
             Property::always(
                 "learned values are held",
                 |m: &WorMirror, s: &MirrorState| {
-                    let acceptors = &s.actors[..m.model.cfg.acceptors];
+                    let acceptors = &s.actors()[..m.model.cfg.acceptors];
                     learned(s).all(|v| {
                         let holders = acceptors.iter().filter(|a| {
                         matches!(a, WorState::Acceptor(a) if a.accepted.is_some_and(|p| p.1 == v))
@@ -111,5 +128,104 @@ impl Model for WorMirror {
                 learned(s).next().is_some()
             }),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::NetworkKind;
+    use crate::wor::WorBug;
+    use std::collections::{HashSet, VecDeque};
+    use std::hash::{Hash, Hasher};
+
+    /// Records what a `Hash` writes, which must be `write_u64` only.
+    #[derive(Default)]
+    struct Writes(Vec<u64>);
+
+    impl Hasher for Writes {
+        fn finish(&self) -> u64 {
+            0
+        }
+        fn write(&mut self, _: &[u8]) {
+            panic!("a mirror state hashes as u64 words only");
+        }
+        fn write_u64(&mut self, n: u64) {
+            self.0.push(n);
+        }
+    }
+
+    /// On the first `limit` states of a breadth-first search: the digests kept up to date
+    /// equal those computed afresh, and for every action, the predicted digest is what the
+    /// successor's `Hash` writes (or there is no successor). Returns how many states it saw.
+    fn predictions_hold(cfg: WorConfig, limit: usize) -> usize {
+        let mirror = cfg.into_mirror();
+        let mut seen = HashSet::new();
+        let mut queue: VecDeque<_> = mirror.init_states().into();
+        let mut actions = Vec::new();
+        while let Some(s) = queue.pop_front() {
+            if seen.len() == limit || !seen.insert(s.clone()) {
+                continue;
+            }
+            assert!(s.digests_are_fresh(), "{s:?}");
+            mirror.actions(&s, &mut actions);
+            for a in actions.drain(..) {
+                let predicted = mirror.next_digest(&s, &a);
+                let next = mirror.next_state(&s, a.clone());
+                let written = next.as_ref().map(|n| {
+                    let mut w = Writes::default();
+                    n.hash(&mut w);
+                    w.0
+                });
+                assert_eq!(
+                    predicted
+                        .expect("known on unordered networks")
+                        .map(|d| vec![d]),
+                    written,
+                    "{a:?} from {s:?}"
+                );
+                queue.extend(next);
+            }
+        }
+        seen.len()
+    }
+
+    #[test]
+    fn predicted_digests_are_those_of_the_successors() {
+        let cfg = |network, lossy, crashes, readers, bug| WorConfig {
+            network,
+            lossy,
+            crashes,
+            readers,
+            bug,
+            ..WorConfig::default()
+        };
+        let unordered = NetworkKind::Unordered;
+        let mut configs = vec![
+            cfg(unordered, false, 1, 1, None),
+            cfg(unordered, true, 1, 0, None),
+            cfg(NetworkKind::Duplicating, false, 1, 1, None),
+            cfg(NetworkKind::Duplicating, true, 0, 0, None),
+        ];
+        configs.extend(WorBug::ALL.map(|bug| cfg(unordered, false, 1, 1, Some(bug))));
+        for c in configs {
+            assert_eq!(predictions_hold(c.clone(), 20_000), 20_000, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn on_the_ordered_network_digests_are_fresh_and_none_is_predicted() {
+        let mirror = WorConfig {
+            network: NetworkKind::Ordered,
+            crashes: 1,
+            ..WorConfig::default()
+        }
+        .into_mirror();
+        let s = mirror.init_states().remove(0);
+        let mut actions = Vec::new();
+        mirror.actions(&s, &mut actions);
+        let a = actions[0].clone();
+        assert_eq!(mirror.next_digest(&s, &a), None);
+        assert!(mirror.next_state(&s, a).unwrap().digests_are_fresh());
     }
 }

@@ -28,7 +28,7 @@ use super::{
 use crate::interned::{Interned, Interner};
 use crate::network::NetworkKind;
 use crate::symmetry::Renaming;
-use crate::system::{ActorSystem, Env, StateOf, SysAction};
+use crate::system::{ActorSystem, Env, StateOf, SysAction, View};
 use stateright::actor::{ActorModelAction, Envelope, Id};
 use stateright::{Model, Property};
 use std::collections::BTreeMap;
@@ -388,40 +388,43 @@ impl WorModel {
         s: &mut StateOf<WorActor, H>,
         touching: Option<usize>,
     ) {
-        let n = self.cfg.acceptors;
-        let states = &s.actors;
+        let (states, network, _) = s.split();
+        let states = View::of(states);
+        network.retain(|e| {
+            let touched =
+                touching.is_none_or(|i| usize::from(e.src) == i || usize::from(e.dst) == i);
+            !touched || self.live(&states, e)
+        });
+    }
+
+    /// Whether message `e` can still change some actor, given the actor states.
+    pub(super) fn live(&self, states: &View<'_, WorState>, e: &Env<WorMsg>) -> bool {
         let promises_only_grow = self.cfg.bug != Some(WorBug::ForgetPromise);
         let accepts_respect_promise = self.cfg.bug != Some(WorBug::AcceptLowerBallot);
         let promised = |i: usize| match &states[i] {
             WorState::Acceptor(a) => a.promised,
             WorState::Client(_) => unreachable!("requests go to acceptors"),
         };
-        let touched = |e: &Env<WorMsg>| {
-            touching.is_none_or(|i| usize::from(e.src) == i || usize::from(e.dst) == i)
+        let client = |i: usize| match &states[i] {
+            WorState::Client(c) => c,
+            WorState::Acceptor(_) => unreachable!("clients come after acceptors"),
         };
-        let live = |e: &Env<WorMsg>| {
-            let (src, dst, msg) = (usize::from(e.src), usize::from(e.dst), &e.msg);
-            let client = |i: usize| match &states[i] {
-                WorState::Client(c) => c,
-                WorState::Acceptor(_) => unreachable!("clients come after acceptors"),
-            };
-            match msg {
-                // A read request is live while its reply would be.
-                WorMsg::Read(b) => client(src).awaits(dst, &WorMsg::ReadReply(*b, None)),
-                // A request below the acceptor's promise can only be nacked; it is dead once
-                // its client no longer awaits the nack, provided promises never go down.
-                WorMsg::Prepare(b) | WorMsg::Accept(b, _)
-                    if promises_only_grow
-                        && (matches!(msg, WorMsg::Prepare(_)) || accepts_respect_promise)
-                        && *b < promised(dst) =>
-                {
-                    client(src).awaits(dst, &WorMsg::Nack(*b, Ballot::ZERO))
-                }
-                _ if dst < n => true,
-                _ => client(dst).awaits(src, msg),
+        let (src, dst, msg) = (usize::from(e.src), usize::from(e.dst), &e.msg);
+        match msg {
+            // A read request is live while its reply would be.
+            WorMsg::Read(b) => client(src).awaits(dst, &WorMsg::ReadReply(*b, None)),
+            // A request below the acceptor's promise can only be nacked; it is dead once
+            // its client no longer awaits the nack, provided promises never go down.
+            WorMsg::Prepare(b) | WorMsg::Accept(b, _)
+                if promises_only_grow
+                    && (matches!(msg, WorMsg::Prepare(_)) || accepts_respect_promise)
+                    && *b < promised(dst) =>
+            {
+                client(src).awaits(dst, &WorMsg::Nack(*b, Ballot::ZERO))
             }
-        };
-        s.network.retain(|e| !touched(e) || live(e));
+            _ if dst < self.cfg.acceptors => true,
+            _ => client(dst).awaits(src, msg),
+        }
     }
 
     /// The actor whose state a step changes, if any: the recipient of a delivery, or a
@@ -444,7 +447,7 @@ impl WorModel {
         let stepped = Self::stepped(&action);
         let mut next = self.system.next_state(last, action)?;
         if let Some(index) = dst {
-            self.observe(&last.actors[index], index, &mut next);
+            self.observe(&last.actors()[index], index, &mut next);
         }
         if stepped.is_some() {
             self.collect_dead_messages(&mut next, stepped);
@@ -474,7 +477,7 @@ impl WorModel {
         let n = self.cfg.acceptors;
         // Per client: the ballot and value of its write, and who may still accept it.
         let mut writes = [None; 8];
-        for (slot, a) in writes.iter_mut().zip(&s.actors[n..]) {
+        for (slot, a) in writes.iter_mut().zip(&s.actors()[n..]) {
             if let WorState::Client(ClientState {
                 phase:
                     Phase::Accept {
@@ -496,7 +499,7 @@ impl WorModel {
             let (src, dst) = (usize::from(e.src), usize::from(e.dst));
             let (client, acceptor, b) = match e.msg {
                 WorMsg::Accepted(b) => (dst - n, src, b),
-                WorMsg::Accept(b, _) => match &s.actors[dst] {
+                WorMsg::Accept(b, _) => match &s.actors()[dst] {
                     WorState::Acceptor(a) if a.promised <= b => (src - n, dst, b),
                     _ => continue,
                 },
@@ -522,7 +525,8 @@ impl WorModel {
 
     /// Brings the history up to date after actor `index` stepped from `old` to its state in `s`.
     fn observe(&self, old: &WorState, index: usize, s: &mut WorSysState) {
-        match (old, &s.actors[index]) {
+        let (actors, _, history) = s.split();
+        match (old, &actors[index]) {
             (WorState::Acceptor(before), WorState::Acceptor(after)) => {
                 if let Some(p) = after.accepted.filter(|_| after.accepted != before.accepted) {
                     let majority = self.cfg.majority();
@@ -531,7 +535,7 @@ impl WorModel {
                         proposal: p,
                         majority: majority as u8,
                     };
-                    s.history = HISTORIES.step(&s.history, step, |h| h.vote(index, p, majority));
+                    *history = HISTORIES.step(history, step, |h| h.vote(index, p, majority));
                 }
             }
             (WorState::Client(before), WorState::Client(after)) => {
@@ -539,12 +543,12 @@ impl WorModel {
                 let returned = after.results.len() - before.results.len();
                 for ret in after.results.iter().skip(before.results.len()) {
                     let step = HistoryStep::Ret { client, ret };
-                    s.history = HISTORIES.step(&s.history, step, |h| h.ret(client, ret));
+                    *history = HISTORIES.step(history, step, |h| h.ret(client, ret));
                 }
                 if let Some(op) = after.current_op() {
                     if returned > 0 || before.current_op().is_none() {
                         let step = HistoryStep::Invoke { client, op };
-                        s.history = HISTORIES.step(&s.history, step, |h| h.invoke(client, op));
+                        *history = HISTORIES.step(history, step, |h| h.invoke(client, op));
                     }
                 }
             }
@@ -562,8 +566,8 @@ impl Model for WorModel {
             .system
             .init_state(HISTORIES.intern(WorHistory::new(self.init.clone())));
         self.collect_dead_messages(&mut s, None);
-        for index in self.cfg.acceptors..s.actors.len() {
-            if let WorState::Client(c) = &s.actors[index] {
+        for index in self.cfg.acceptors..s.actors().len() {
+            if let WorState::Client(c) = &s.actors()[index] {
                 if let Some(op) = c.current_op() {
                     let client = (index - self.cfg.acceptors) as u8;
                     let step = HistoryStep::Invoke { client, op };
@@ -614,7 +618,7 @@ pub fn abstraction(m: &WorModel, s: &WorSysState) -> WorObject {
     // On the stack: this runs twice per transition.
     let n = m.cfg.acceptors;
     let mut promises = [Ballot::ZERO; 8];
-    for (slot, a) in promises.iter_mut().zip(&s.actors[..n]) {
+    for (slot, a) in promises.iter_mut().zip(&s.actors()[..n]) {
         *slot = match *a {
             WorState::Acceptor(AcceptorState { promised, .. }) => promised,
             WorState::Client(_) => unreachable!("acceptors come first"),

@@ -20,7 +20,7 @@ use std::cmp::Ordering;
 /// renaming, unless it is the identity.
 pub fn canonicalise(s: &mut WorSysState) -> Option<Renaming> {
     let n = s
-        .actors
+        .actors()
         .iter()
         .take_while(|a| matches!(a, WorState::Acceptor(_)))
         .count();
@@ -29,16 +29,18 @@ pub fn canonicalise(s: &mut WorSysState) -> Option<Renaming> {
         *key = own_key(s, k);
     }
     let r = renaming(n, |i, j| compare(s, &own, i, j))?;
-    reorder_in_place(&mut s.actors[..n], r.order());
-    for a in &mut s.actors[n..] {
-        if let WorState::Client(c) = a {
-            permute_client(c, r.perm());
+    s.rearrange(|actors, storage, crashed| {
+        reorder_in_place(&mut actors[..n], r.order());
+        for a in &mut actors[n..] {
+            if let WorState::Client(c) = a {
+                permute_client(c, r.perm());
+            }
         }
-    }
-    reorder_in_place(&mut s.storage[..n], r.order());
-    s.crashed = (0..n)
-        .filter(|&old| s.is_crashed(old))
-        .fold(s.crashed >> n << n, |bits, old| bits | 1 << r.perm()[old]);
+        reorder_in_place(&mut storage[..n], r.order());
+        *crashed = (0..n)
+            .filter(|&old| *crashed & 1 << old != 0)
+            .fold(*crashed >> n << n, |bits, old| bits | 1 << r.perm()[old]);
+    });
     s.network.rename(|i| r.rename(i));
     // Most renamings leave every ghost vote set as it is (say, when all acceptors voted).
     let perm = r.perm();
@@ -73,10 +75,10 @@ fn compare(s: &WorSysState, own: &[u128], i: usize, j: usize) -> Ordering {
 /// An acceptor's own state, whether it is down, and its storage, packed into one number
 /// (computed once per acceptor, not once per comparison).
 fn own_key(s: &WorSysState, k: usize) -> u128 {
-    let WorState::Acceptor(a) = s.actors[k] else {
+    let WorState::Acceptor(a) = s.actors()[k] else {
         unreachable!("only acceptors are renamed")
     };
-    let disk = s.storage[k].map_or(0, |d| 1 << 54 | d.word());
+    let disk = s.storage()[k].map_or(0, |d| 1 << 54 | d.word());
     u128::from(a.word()) << 64 | u128::from(s.is_crashed(k)) << 55 | u128::from(disk)
 }
 
@@ -89,7 +91,7 @@ fn messages(s: &WorSysState, i: usize) -> impl Iterator<Item = (bool, u8, WorMsg
 }
 
 fn tallies(s: &WorSysState, i: usize) -> impl Iterator<Item = bool> + '_ {
-    s.actors[s.actors.len().min(i + 1)..]
+    s.actors()[s.actors().len().min(i + 1)..]
         .iter()
         .filter_map(move |a| match a {
             WorState::Client(c) => Some(match c.phase {

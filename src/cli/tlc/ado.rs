@@ -48,6 +48,7 @@ pub fn free(cfg: &Cfg) -> Result<Outcome, String> {
         args: &bfs(),
         symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
+        predict: None,
     }
     .run()
 }

@@ -46,6 +46,7 @@ pub fn apps(cfg: &Cfg) -> Result<Outcome, String> {
         args: &bfs(),
         symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
+        predict: None,
     }
     .run()
 }

@@ -93,6 +93,7 @@ pub fn mirror_check(config: CasConfig, args: &RunArgs) -> Result<Outcome, String
         args,
         symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
+        predict: None,
     }
     .run()
 }

@@ -5,6 +5,7 @@ use super::cfg::Cfg;
 use crate::cli::check::{CheckRun, Outcome, Symmetry};
 use crate::cli::{RunArgs, Strategy};
 use stateright::{Model, Property};
+use worm_models::wor::mirror::WorMirror;
 use worm_models::wor::spec::{Ballot, Domain, WorObject};
 use worm_models::wor::{WorBug, WorConfig};
 use worm_refinement::SpecModel;
@@ -62,6 +63,7 @@ pub fn mirror_check(config: WorConfig, args: &RunArgs) -> Result<Outcome, String
         args,
         symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
+        predict: Some(WorMirror::next_digest),
     }
     .run()
 }
@@ -104,6 +106,7 @@ pub fn spec(cfg: &Cfg) -> Result<Outcome, String> {
         args: &bfs(),
         symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
+        predict: None,
     }
     .run()
 }

@@ -54,6 +54,7 @@ pub fn mirror(cfg: &Cfg) -> Result<Outcome, String> {
         args: &bfs(),
         symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
+        predict: None,
     }
     .run()
 }
@@ -90,6 +91,7 @@ pub fn spec(cfg: &Cfg) -> Result<Outcome, String> {
         args: &bfs(),
         symmetry: Symmetry::None,
         explain: |_, _, _, _| None,
+        predict: None,
     }
     .run()
 }
