@@ -226,9 +226,11 @@ where
         show_progress: bool,
     ) -> Outcome {
         let mut shown = false;
-        while !checker.is_done() {
+        // Without a progress line, `join` below waits for the end: no polling, whose period
+        // would be added to the time of short runs.
+        while show_progress && !checker.is_done() {
             std::thread::sleep(Duration::from_millis(100));
-            if show_progress && start.elapsed() > Duration::from_secs(1) {
+            if start.elapsed() > Duration::from_secs(1) {
                 eprint!(
                     "\r{}: {} unique states, {} total, depth {}, {:.0} s ",
                     self.name,
