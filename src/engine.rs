@@ -17,7 +17,9 @@
 //!   thread reached a few steps earlier;
 //! - the visited set has 1024 shards, each a `Mutex` over a set of fingerprints;
 //! - a queued state holds its path as a shared [`Trail`], the action index that reached it
-//!   and its parent's trail, instead of a copy of the whole path.
+//!   and its parent's trail, instead of a copy of the whole path;
+//! - a model that can foresee a successor's fingerprint ([`Predictor`]) has the successor
+//!   built only when that fingerprint is new: most transitions lead to visited states.
 //!
 //! What it checks is what `CheckerBuilder::spawn_dfs` with `finish_when(AnyFailures)` checks:
 //! `always` and `sometimes` properties on every state reached, the same successors, the
