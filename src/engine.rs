@@ -585,6 +585,60 @@ mod tests {
         }
     }
 
+    /// Steps by 1 or 2 up to `max` over `u64` states, whose `Hash` writes one `write_u64`, so
+    /// that the model can predict fingerprints; action 0 has no successor. Counts the
+    /// successors it builds.
+    struct Wide {
+        max: u64,
+        built: AtomicUsize,
+    }
+
+    impl Model for Wide {
+        type State = u64;
+        type Action = u64;
+        fn init_states(&self) -> Vec<u64> {
+            vec![0]
+        }
+        fn actions(&self, s: &u64, actions: &mut Vec<u64>) {
+            actions.extend([0, 1, 2].into_iter().filter(|d| s + d <= self.max));
+        }
+        fn next_state(&self, s: &u64, d: u64) -> Option<u64> {
+            self.built.fetch_add(1, Ordering::Relaxed);
+            (d != 0).then_some(s + d)
+        }
+        fn properties(&self) -> Vec<Property<Self>> {
+            vec![Property::always("within", |m: &Wide, s: &u64| *s <= m.max)]
+        }
+    }
+
+    fn foresee(_: &Wide, s: &u64, d: &u64) -> Option<Option<u64>> {
+        Some((*d != 0).then_some(s + d))
+    }
+
+    #[test]
+    fn predictions_spare_building_visited_successors_and_change_no_count() {
+        for threads in [1, 2] {
+            let run = |predict: Option<Predictor<Wide>>| {
+                let m = Wide {
+                    max: 40,
+                    built: AtomicUsize::new(0),
+                };
+                let c = ParallelDfs::spawn(m, threads, None, predict)
+                    .unwrap()
+                    .join();
+                let built = c.model().built.load(Ordering::Relaxed);
+                (c.unique_state_count(), c.state_count(), built)
+            };
+            let (unique, total, built) = run(None);
+            // 79 transitions, and the initial state.
+            assert_eq!((unique, total), (41, 80));
+            // Every action's successor is built, the 41 that have none included.
+            assert_eq!(built, 79 + 41);
+            // With predictions: only the 40 new states after the initial one.
+            assert_eq!(run(Some(foresee)), (41, 80, 40));
+        }
+    }
+
     #[test]
     fn counts_what_stateright_counts() {
         for threads in [1, 2, 4] {
