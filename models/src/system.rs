@@ -481,7 +481,9 @@ where
     /// for which `dead` holds (given the actor states after the step), as the WOR model's
     /// dead-message collection does. `Some(None)`: `action` has no successor; `None`: not
     /// known, on the ordered network, whose states hash their messages in order. `action`
-    /// must be one of `last`'s [`Self::actions`], whose messages are in flight.
+    /// must be one of `last`'s [`Self::actions`], whose messages are in flight; `dead` must
+    /// depend only on the states of a message's sender and recipient, and hold of no message
+    /// in flight in `last` (the model removed them after every step).
     ///
     /// Most successors in an exhaustive search are states visited already: knowing the
     /// fingerprint first spares the copy of the state, the messages' removal and the hashing
@@ -551,7 +553,11 @@ where
                 .wrapping_sub(storage_part(i, last.storage[i].as_ref()))
                 .wrapping_add(storage_part(i, Some(storage)));
         }
-        // The messages already in flight to or from it, but the one the step took off.
+        // The messages already in flight to or from it, but the one the step took off. If its
+        // state did not change, neither did theirs: they are all live still.
+        if state.is_none() {
+            return Some(Some(d));
+        }
         let mut removed = change.removed.as_ref();
         for e in last.network.iter() {
             if usize::from(e.src) != i && usize::from(e.dst) != i {
