@@ -525,7 +525,7 @@ where
         }
         let view = View {
             actors: &last.actors,
-            changed: (i, state.as_ref().unwrap_or(&last.actors[i])),
+            changed: state.as_ref().map(|s| (i, s)),
         };
         let mut saved = None;
         for (k, command) in out.iter().enumerate() {
@@ -612,7 +612,7 @@ struct Stepped<A: Actor> {
 /// them.
 pub struct View<'a, S> {
     actors: &'a [S],
-    changed: (usize, &'a S),
+    changed: Option<(usize, &'a S)>,
 }
 
 impl<'a, S> View<'a, S> {
@@ -620,7 +620,7 @@ impl<'a, S> View<'a, S> {
     pub fn of(actors: &'a [S]) -> Self {
         View {
             actors,
-            changed: (usize::MAX, &actors[0]),
+            changed: None,
         }
     }
 }
@@ -628,10 +628,9 @@ impl<'a, S> View<'a, S> {
 impl<S> std::ops::Index<usize> for View<'_, S> {
     type Output = S;
     fn index(&self, i: usize) -> &S {
-        if i == self.changed.0 {
-            self.changed.1
-        } else {
-            &self.actors[i]
+        match self.changed {
+            Some((j, s)) if j == i => s,
+            _ => &self.actors[i],
         }
     }
 }
