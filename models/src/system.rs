@@ -21,7 +21,8 @@
 //! fingerprint then costs hashing what the step changed, and [`ActorSystem::next_digest`]
 //! works it out without building the successor at all, so that a checker can skip building
 //! the many successors it has visited already (the worm engine does, for the WOR mirror).
-//! Sums of independent 64-bit hashes collide no more often than one 64-bit hash of the whole.
+//! Two given states with different parts get equal sums with about the same chance, 2^-64, as
+//! they would get equal hashes of their whole.
 //!
 //! Not supported, because no model here uses them: timers and random choices.
 
