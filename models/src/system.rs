@@ -138,7 +138,12 @@ impl<M: Ord + Clone + Hash> Net<M> {
             // Equal envelopes are identical, so an unstable sort gives the one order.
             NetworkKind::Unordered | NetworkKind::Duplicating => self.envs.sort_unstable(),
         }
-        self.digest = self.envs.iter().map(env_part).fold(0, u64::wrapping_add);
+        self.digest = self.fresh_digest();
+    }
+
+    /// The messages' digest computed from scratch.
+    fn fresh_digest(&self) -> u64 {
+        self.envs.iter().map(env_part).fold(0, u64::wrapping_add)
     }
 
     fn send(&mut self, env: Env<M>) {
@@ -275,16 +280,11 @@ impl<S: Hash, T: Hash, M, H> SysState<S, T, M, H> {
     #[cfg(test)]
     pub fn digests_are_fresh(&self) -> bool
     where
-        M: Hash,
+        M: Ord + Clone + Hash,
     {
-        let net = self
-            .network
-            .envs
-            .iter()
-            .map(env_part)
-            .fold(0, u64::wrapping_add);
         self.digest == self.fresh_digest()
-            && (self.network.kind == NetworkKind::Ordered || self.network.digest == net)
+            && (self.network.kind == NetworkKind::Ordered
+                || self.network.digest == self.network.fresh_digest())
     }
 }
 
